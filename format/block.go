@@ -1,0 +1,99 @@
+package format
+
+// Column holds the values of one column of a Block.
+//
+// Numeric columns use Nums (see Code for the bit layout). Variable columns
+// (s and B) keep every value back to back in Data, value i ending at Ends[i]
+// and starting where value i-1 ended (or at 0).
+type Column struct {
+	Nums []uint64
+	Ends []uint32
+	Data []byte
+}
+
+// Block is a run of rows of one key and one format, stored by column: the
+// unit that the text parser fills, the segment writer encodes, the segment
+// reader decodes and the text formatter prints.
+//
+// Times are the row timestamps in nanoseconds. Within a block they are
+// strictly increasing once it has been checked by an Appender or decoded
+// from a file. A Block owns its slices; Reset keeps their capacity.
+type Block struct {
+	Key    []byte
+	Format Format
+	Times  []uint64
+	Cols   []Column
+}
+
+// Reset empties b and gives it a key and a format, reusing its memory.
+func (b *Block) Reset(key []byte, f Format) {
+	b.Key = append(b.Key[:0], key...)
+	b.Format = f
+	b.Times = b.Times[:0]
+	n := f.Len()
+	if cap(b.Cols) < n {
+		cols := make([]Column, n)
+		copy(cols, b.Cols[:cap(b.Cols)])
+		b.Cols = cols
+	}
+	b.Cols = b.Cols[:n]
+	for i := range b.Cols {
+		c := &b.Cols[i]
+		c.Nums, c.Ends, c.Data = c.Nums[:0], c.Ends[:0], c.Data[:0]
+	}
+}
+
+// Len is the number of rows.
+func (b *Block) Len() int { return len(b.Times) }
+
+// Bytes returns the value of the variable column col at row i.
+func (b *Block) Bytes(col, i int) []byte {
+	c := &b.Cols[col]
+	start := uint32(0)
+	if i > 0 {
+		start = c.Ends[i-1]
+	}
+	return c.Data[start:c.Ends[i]]
+}
+
+// Truncate drops the rows from n on, undoing a partly appended row.
+func (b *Block) Truncate(n int) {
+	if n >= len(b.Times) {
+		n = len(b.Times)
+	}
+	b.Times = b.Times[:n]
+	for i := range b.Cols {
+		c := &b.Cols[i]
+		if b.Format.Code(i).Variable() {
+			if len(c.Ends) > n {
+				c.Ends = c.Ends[:n]
+			}
+			end := uint32(0)
+			if n > 0 {
+				end = c.Ends[n-1]
+			}
+			c.Data = c.Data[:end]
+		} else if len(c.Nums) > n {
+			c.Nums = c.Nums[:n]
+		}
+	}
+}
+
+// AppendBytes appends one value to the variable column col.
+func (b *Block) AppendBytes(col int, v []byte) {
+	c := &b.Cols[col]
+	c.Data = append(c.Data, v...)
+	c.Ends = append(c.Ends, uint32(len(c.Data)))
+}
+
+// CopyRow appends row i of src, which must have the same format, to b.
+func (b *Block) CopyRow(src *Block, i int) {
+	b.Times = append(b.Times, src.Times[i])
+	for col := range b.Cols {
+		if b.Format.Code(col).Variable() {
+			b.AppendBytes(col, src.Bytes(col, i))
+		} else {
+			b.Cols[col].Nums = append(b.Cols[col].Nums, src.Cols[col].Nums[i])
+		}
+	}
+}
