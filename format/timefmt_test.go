@@ -1,0 +1,88 @@
+package format
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestParseTimeLayout_Errors checks that bad patterns fail when compiled,
+// naming the pattern and the offending specifier.
+func TestParseTimeLayout_Errors(t *testing.T) {
+	tests := []struct{ layout, err string }{
+		{"%Q", `unknown specifier "%Q"`},
+		{"%F %", `ends with an incomplete specifier "%"`},
+		{"%-", `ends with an incomplete specifier "%-"`},
+		{"%.x", `unknown specifier "%.x"`},
+		{"%.4f", `unknown specifier "%.4"`},
+		{"%4f", `unknown specifier "%4f"`},
+		{"%:y", `unknown specifier "%:y"`},
+		{"%é", `unknown specifier "%é"`},
+		{"%-F", `padding modifier in "%-F"`},
+		{"%_a", `padding modifier in "%_a"`},
+		{"%0%", `padding modifier in "%0%"`},
+		{"%-.f", `padding modifier in "%-.f"`},
+	}
+	for _, tt := range tests {
+		l, err := ParseTimeLayout(tt.layout)
+		if err == nil {
+			t.Errorf("ParseTimeLayout(%q) = %v, want an error", tt.layout, l)
+			continue
+		}
+		prefix := "timestamp format " + `"` + tt.layout + `": `
+		if msg := err.Error(); !strings.HasPrefix(msg, prefix) || !strings.Contains(msg, tt.err) {
+			t.Errorf("ParseTimeLayout(%q) error %q, want %q...%q", tt.layout, msg, prefix, tt.err)
+		}
+	}
+}
+
+// TestParseTimeLayout_Items checks how text is split: whitespace runs
+// become items of their own (they match any whitespace when parsing).
+func TestParseTimeLayout_Items(t *testing.T) {
+	l := mustLayout(t, "at %H\t h %%x\u00a0y")
+	want := []timeItem{lit("at"), space(" "), num(opHour), space("\t "), lit("h"), space(" "), lit("%"),
+		lit("x"), space("\u00a0"), lit("y")}
+	if len(l.items) != len(want) {
+		t.Fatalf("items = %+v, want %+v", l.items, want)
+	}
+	for i := range want {
+		if l.items[i] != want[i] {
+			t.Errorf("item %d = %+v, want %+v", i, l.items[i], want[i])
+		}
+	}
+	if l.String() != "at %H\t h %%x\u00a0y" {
+		t.Errorf("String() = %q", l.String())
+	}
+}
+
+// TestParseTimeLayout_Fast checks which layouts take the fast path.
+func TestParseTimeLayout_Fast(t *testing.T) {
+	tests := []struct {
+		layout   string
+		fast     bool
+		restFrac bool
+	}{
+		{DefaultTimeLayout, true, true},
+		{"%FT%T", true, true},
+		{"%Y-%m-%d %H:%M:%S", true, true},
+		{"%F_%T%.fZ", true, true},
+		{"%F %T %z", true, true},
+		{"%F %T %j", true, false},
+		{"%F  %T", false, false},
+		{"%F%T", false, false},
+		{"%-F %T", false, false},
+		{"%F %-H:%M:%S", false, false},
+		{"%d-%m-%Y %T", false, false},
+	}
+	for _, tt := range tests {
+		l, err := ParseTimeLayout(tt.layout)
+		if err != nil {
+			if tt.fast {
+				t.Errorf("ParseTimeLayout(%q): %v", tt.layout, err)
+			}
+			continue
+		}
+		if l.fast != tt.fast || l.restFrac != tt.restFrac {
+			t.Errorf("%q: fast %v restFrac %v, want %v %v", tt.layout, l.fast, l.restFrac, tt.fast, tt.restFrac)
+		}
+	}
+}
