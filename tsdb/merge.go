@@ -1,0 +1,203 @@
+package tsdb
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/chime-tsdb/chime/format"
+)
+
+// Emit receives merged rows: rows [from, to) of b, one key and one format.
+// b is only valid during the call.
+type Emit func(b *format.Block, from, to int) error
+
+// source is one file's blocks of the key being merged.
+type source struct {
+	refs  []blockRef
+	next  int // next ref to decode
+	block format.Block
+	pos   int // next row of block
+	rank  int
+}
+
+// merger merges the rows of one key across files: for equal timestamps the
+// newest file wins (last writer wins, whatever the format), and a delete
+// marker hides the rows of files older than itself. It decodes one block
+// per file at a time, so memory is bounded by the number of files. One
+// merger per goroutine.
+type merger struct {
+	br      format.BlockReader
+	sources []source
+	out     format.Block
+}
+
+func (m *merger) mergeKey(u *keyUnit, tlo, thi uint64, emit Emit) error {
+	if m.single(u) {
+		return m.copyRuns(u, tlo, thi, emit)
+	}
+	m.load(u)
+	for {
+		src, ts, err := m.pick(tlo, thi)
+		if err != nil || src == nil {
+			if err == nil {
+				err = m.flush(emit)
+			}
+			return err
+		}
+		if hidden(u.markers, src.rank, ts) {
+			continue
+		}
+		b := &src.block
+		if m.out.Len() > 0 && (m.out.Format != b.Format || m.out.Len() >= format.BlockRows) {
+			if err := m.flush(emit); err != nil {
+				return err
+			}
+		}
+		if m.out.Len() == 0 {
+			m.out.Reset(u.key, b.Format)
+		}
+		m.out.CopyRow(b, src.pos-1)
+	}
+}
+
+// single reports whether one file holds all of the key's blocks and no
+// marker is newer than it: then its blocks are emitted as they are.
+func (m *merger) single(u *keyUnit) bool {
+	f := u.refs[0].file
+	for _, r := range u.refs[1:] {
+		if r.file != f {
+			return false
+		}
+	}
+	for _, mk := range u.markers {
+		if mk.rank > f.rank {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *merger) copyRuns(u *keyUnit, tlo, thi uint64, emit Emit) error {
+	b := &m.out
+	for i := range u.refs {
+		if err := m.read(&u.refs[i], u.key, b); err != nil {
+			return err
+		}
+		from, to := timeSpan(b.Times, tlo, thi)
+		if from < to {
+			if err := emit(b, from, to); err != nil {
+				return err
+			}
+		}
+	}
+	b.Reset(nil, b.Format)
+	return nil
+}
+
+func (m *merger) read(r *blockRef, key []byte, dst *format.Block) error {
+	r.entry.Key = key
+	if err := m.br.Read(r.file.seg, &r.entry, dst); err != nil {
+		return fmt.Errorf("%s: %w", r.file.name, err)
+	}
+	return nil
+}
+
+// timeSpan is the run of ts (sorted) within [tlo, thi].
+func timeSpan(ts []uint64, tlo, thi uint64) (int, int) {
+	from := sort.Search(len(ts), func(i int) bool { return ts[i] >= tlo })
+	to := sort.Search(len(ts), func(i int) bool { return ts[i] > thi })
+	return from, max(from, to)
+}
+
+// load splits the key's blocks into one source per file.
+func (m *merger) load(u *keyUnit) {
+	m.sources = m.sources[:0]
+	for i := 0; i < len(u.refs); {
+		j := i + 1
+		for j < len(u.refs) && u.refs[j].file == u.refs[i].file {
+			j++
+		}
+		if len(m.sources) < cap(m.sources) {
+			m.sources = m.sources[:len(m.sources)+1]
+		} else {
+			m.sources = append(m.sources, source{})
+		}
+		s := &m.sources[len(m.sources)-1]
+		s.refs, s.next, s.pos, s.rank = u.refs[i:j], 0, 0, u.refs[i].file.rank
+		s.block.Reset(u.key, "")
+		i = j
+	}
+	m.out.Reset(u.key, m.out.Format)
+}
+
+// pick returns the source holding the next row to output (the newest at
+// the smallest timestamp), positioned past it, after skipping the rows of
+// older sources at that timestamp and rows outside [tlo, thi].
+func (m *merger) pick(tlo, thi uint64) (*source, uint64, error) {
+	var best *source
+	var ts uint64
+	for i := range m.sources {
+		s := &m.sources[i]
+		ok, err := m.head(s, tlo, thi)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			continue
+		}
+		t := s.block.Times[s.pos]
+		if best == nil || t < ts || t == ts && s.rank > best.rank {
+			best, ts = s, t
+		}
+	}
+	if best == nil {
+		return nil, 0, nil
+	}
+	for i := range m.sources {
+		s := &m.sources[i]
+		if s.pos < s.block.Len() && s.block.Times[s.pos] == ts {
+			s.pos++
+		}
+	}
+	return best, ts, nil
+}
+
+// head makes sure s has a current row within the bounds, decoding its next
+// block when needed; it reports false when s is exhausted.
+func (m *merger) head(s *source, tlo, thi uint64) (bool, error) {
+	for {
+		for s.pos < s.block.Len() && s.block.Times[s.pos] < tlo {
+			s.pos++
+		}
+		if s.pos < s.block.Len() {
+			return s.block.Times[s.pos] <= thi, nil
+		}
+		if s.next == len(s.refs) {
+			return false, nil
+		}
+		key := s.block.Key
+		if err := m.read(&s.refs[s.next], key, &s.block); err != nil {
+			return false, err
+		}
+		s.next++
+		s.pos = 0
+	}
+}
+
+func hidden(markers []*marker, rank int, ts uint64) bool {
+	for _, mk := range markers {
+		if mk.rank > rank && mk.tlo <= ts && ts <= mk.thi {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *merger) flush(emit Emit) error {
+	if m.out.Len() == 0 {
+		return nil
+	}
+	err := emit(&m.out, 0, m.out.Len())
+	m.out.Reset(m.out.Key, m.out.Format)
+	return err
+}

@@ -1,0 +1,98 @@
+package tsdb
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/chime-tsdb/chime/format"
+)
+
+// Tx is a transaction being written: its rows stream into a locked
+// temporary file, with memory independent of their number, and Commit
+// publishes them all at once or not at all. A Tx is not safe for
+// concurrent use.
+type Tx struct {
+	db   *DB
+	f    File
+	w    *format.Writer
+	err  error
+	done bool
+}
+
+// Begin starts a data transaction.
+func (db *DB) Begin() (*Tx, error) { return db.begin(format.KindData) }
+
+func (db *DB) begin(k format.Kind) (*Tx, error) {
+	f, err := db.fs.CreateTemp("tx-")
+	if err != nil {
+		return nil, fmt.Errorf("create temporary file in %s: %w", db.dir, err)
+	}
+	return &Tx{db: db, f: f, w: format.NewWriter(f, k)}, nil
+}
+
+// Write adds the rows of b, which must follow every row written before in
+// (key, time) order. After an error the transaction can only be rolled
+// back.
+func (tx *Tx) Write(b *format.Block) error {
+	if tx.err != nil {
+		return tx.err
+	}
+	if tx.done {
+		return errors.New("transaction already finished")
+	}
+	tx.err = tx.w.WriteBlock(b)
+	return tx.err
+}
+
+// Rows is the number of rows written so far.
+func (tx *Tx) Rows() uint64 { return tx.w.Rows() }
+
+// Rollback abandons the transaction and removes its temporary file.
+func (tx *Tx) Rollback() error {
+	if tx.done {
+		return nil
+	}
+	tx.done = true
+	return errors.Join(tx.f.Close(), tx.db.fs.Remove(tx.f.Name()))
+}
+
+// Commit publishes the transaction and returns the name of its file. A
+// transaction without rows publishes nothing and returns "". The rows are
+// durable (unless Options.NoSync) and visible to new snapshots once Commit
+// returns nil; on any error nothing was published.
+func (tx *Tx) Commit() (string, error) {
+	if tx.err != nil {
+		tx.Rollback()
+		return "", tx.err
+	}
+	if tx.done {
+		return "", errors.New("transaction already finished")
+	}
+	if tx.w.Rows() == 0 {
+		return "", tx.Rollback()
+	}
+	return tx.publish()
+}
+
+// publish finishes the file and gives it its committed name. The file
+// stays open, so its lock says "live" to other writers, until its
+// temporary name is gone.
+func (tx *Tx) publish() (string, error) {
+	tx.done = true
+	tmp := tx.f.Name()
+	err := tx.w.Close()
+	if err == nil && !tx.db.opts.NoSync {
+		err = tx.f.Sync()
+	}
+	if err != nil {
+		return "", errors.Join(fmt.Errorf("write %s: %w", tmp, err), tx.f.Close(), tx.db.fs.Remove(tmp))
+	}
+	name, err := tx.db.publish(tmp)
+	// Once published, a failure to remove the temporary name only leaves
+	// clutter that the next writer removes; the commit stands.
+	tx.db.fs.Remove(tmp)
+	if cerr := tx.f.Close(); err == nil && name == "" {
+		err = cerr
+	}
+	return name, err
+}
