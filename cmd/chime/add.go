@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/tsdb"
+)
+
+type addOptions struct {
+	format     string
+	timeFormat string
+	noSync     bool
+}
+
+func newAddCmd(g *globals) *cobra.Command {
+	o := &addOptions{}
+	cmd := &cobra.Command{
+		Use:   "add -f FORMAT < rows",
+		Short: "Add sorted rows `KEY TIMESTAMP VALUE...` from stdin as one transaction",
+		Args:  args(0, 0),
+		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			return runAdd(g, o)
+		}),
+	}
+	cmd.Flags().StringVarP(&o.format, "format", "f", "", "row format: one of u U i I f F s B per column (required)")
+	cmd.Flags().StringVar(&o.timeFormat, "timestamp-format", "", "strftime pattern of the timestamps (default: integer nanoseconds)")
+	cmd.Flags().BoolVar(&o.noSync, "no-sync", false, "skip fsync: atomic against crashes, not against power loss")
+	cmd.MarkFlagRequired("format")
+	return cmd
+}
+
+func runAdd(g *globals, o *addOptions) error {
+	dir, err := g.needDir()
+	if err != nil {
+		return err
+	}
+	f, err := format.ParseFormat(o.format)
+	if err != nil {
+		return err
+	}
+	topts := tsdb.TextOptions{Format: f}
+	if o.timeFormat != "" {
+		layout, err := format.ParseTimeLayout(o.timeFormat)
+		if err != nil {
+			return fmt.Errorf("--timestamp-format: %w", err)
+		}
+		topts.ParseTime = layout.ParseTime
+	}
+	db, err := tsdb.Open(dir, &tsdb.Options{NoSync: o.noSync, NoMmap: g.noMmap})
+	if err != nil {
+		return err
+	}
+	if _, _, err = db.AddText(os.Stdin, topts); err != nil {
+		return fmt.Errorf("add: %w (nothing was added)", err)
+	}
+	return nil
+}

@@ -1,0 +1,16 @@
+// Command chime is a command-line time-series database: sorted text rows in
+// with `add`, merged rows out with `read`, sonnerie's text interface.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	err := newRootCmd().Execute()
+	if err != nil && !isQuiet(err) {
+		fmt.Fprintf(os.Stderr, "chime: %s\n", oneLine(err))
+	}
+	os.Exit(exitCode(err))
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/tsdb"
+)
+
+type readOptions struct {
+	afterKey, beforeKey   string
+	afterTime, beforeTime string
+	printFormat           bool
+	timeFormat            string
+	nanos, seconds        bool
+	columns               string
+	parallel              string
+}
+
+func newReadCmd(g *globals) *cobra.Command {
+	o := &readOptions{}
+	cmd := &cobra.Command{
+		Use:   "read [FILTER...]",
+		Short: "Print rows `KEY<TAB>TIMESTAMP<TAB>VALUES`, sorted by key then time",
+		Long: "Print the rows whose key matches a FILTER ('%' matches any run of characters;\n" +
+			"several filters select their union) or lies within the key bounds.",
+		RunE: runE(func(cmd *cobra.Command, a []string) error {
+			return runRead(cmd, g, o, a)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.afterKey, "after-key", "", "first key (inclusive)")
+	f.StringVar(&o.beforeKey, "before-key", "", "end key (exclusive)")
+	f.StringVar(&o.afterTime, "after-time", "", "first time (inclusive): YYYY-MM-DD[THH:MM:SS[.frac]][Z|+hh:mm]")
+	f.StringVar(&o.beforeTime, "before-time", "", "end time (exclusive)")
+	f.BoolVar(&o.printFormat, "print-format", false, "print each row's format after its timestamp")
+	f.StringVar(&o.timeFormat, "timestamp-format", format.DefaultTimeLayout, "strftime pattern for timestamps")
+	f.BoolVar(&o.nanos, "timestamp-nanos", false, "print timestamps as integer nanoseconds")
+	f.BoolVar(&o.seconds, "timestamp-seconds", false, "print timestamps as integer seconds")
+	f.StringVarP(&o.columns, "columns", "C", "", "value columns to print: 1-based numbers and a-b ranges, all, none")
+	f.StringVar(&o.parallel, "parallel", "", "split the output by key ranges across one `sh -c CMD` per CPU")
+	cmd.MarkFlagsMutuallyExclusive("timestamp-nanos", "timestamp-seconds", "timestamp-format")
+	return cmd
+}
+
+func runRead(cmd *cobra.Command, g *globals, o *readOptions, filters []string) error {
+	dir, err := g.needDir()
+	if err != nil {
+		return err
+	}
+	sel, err := o.selector(cmd, filters)
+	if err != nil {
+		return err
+	}
+	rf, err := o.formatter()
+	if err != nil {
+		return err
+	}
+	db, err := tsdb.Open(dir, &tsdb.Options{NoMmap: g.noMmap})
+	if err != nil {
+		return err
+	}
+	snap, err := db.Snapshot()
+	if err != nil {
+		return err
+	}
+	defer snap.Close()
+	if o.parallel != "" {
+		return readParallel(snap, sel, rf, o.parallel)
+	}
+	return readTo(snap, sel, rf)
+}
+
+// selector turns the filter arguments and the bound flags into a Selector.
+func (o *readOptions) selector(cmd *cobra.Command, filters []string) (*tsdb.Selector, error) {
+	hasAfter, hasBefore := cmd.Flags().Changed("after-key"), cmd.Flags().Changed("before-key")
+	switch {
+	case len(filters) == 0 && !hasAfter && !hasBefore:
+		return nil, usagef("read: give a FILTER (like 'key%%') or --after-key/--before-key")
+	case len(filters) > 0 && (hasAfter || hasBefore):
+		return nil, usagef("read: a FILTER and --after-key/--before-key cannot be combined")
+	case hasAfter && hasBefore && o.afterKey > o.beforeKey:
+		return nil, usagef("read: --after-key %q is after --before-key %q", o.afterKey, o.beforeKey)
+	}
+	sel := &tsdb.Selector{
+		AfterKey: []byte(o.afterKey), HasAfterKey: hasAfter,
+		BeforeKey: []byte(o.beforeKey), HasBeforeKey: hasBefore,
+	}
+	for _, f := range filters {
+		sel.Filters = append(sel.Filters, []byte(f))
+	}
+	var err error
+	if sel.HasAfterTime, err = timeBound("--after-time", o.afterTime, &sel.AfterTime); err != nil {
+		return nil, err
+	}
+	if sel.HasBeforeTime, err = timeBound("--before-time", o.beforeTime, &sel.BeforeTime); err != nil {
+		return nil, err
+	}
+	return sel, nil
+}
+
+// timeBound parses a time flag's value into *ns; it reports whether the
+// flag was given.
+func timeBound(flag, value string, ns *uint64) (bool, error) {
+	if value == "" {
+		return false, nil
+	}
+	v, err := format.ParseTimeBound(value)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", flag, err)
+	}
+	*ns = v
+	return true, nil
+}
+
+// formatter builds the row printer from the output flags.
+func (o *readOptions) formatter() (*format.RowFormatter, error) {
+	rf := &format.RowFormatter{PrintFormat: o.printFormat}
+	switch {
+	case o.nanos:
+		rf.AppendTime = format.AppendNanos
+	case o.seconds:
+		rf.AppendTime = format.AppendSeconds
+	default:
+		layout, err := format.ParseTimeLayout(o.timeFormat)
+		if err != nil {
+			return nil, fmt.Errorf("--timestamp-format: %w", err)
+		}
+		rf.AppendTime = layout.AppendTime
+	}
+	if o.columns != "" {
+		cols, err := format.ParseColumns(o.columns)
+		if err != nil {
+			return nil, fmt.Errorf("--columns: %w", err)
+		}
+		rf.Columns = cols
+	}
+	return rf, nil
+}
+
+// readTo prints the selected rows on stdout, rendered on every core.
+func readTo(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *format.RowFormatter) error {
+	return snap.ScanAppend(sel, 0, rf.AppendRows, newStdout().write)
+}

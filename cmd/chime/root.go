@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// globals are the flags every database command shares.
+type globals struct {
+	dir        string
+	noMmap     bool
+	cpuProfile string
+	stopProf   func()
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "chime",
+		Short:         "A command-line time-series database",
+		Long:          "chime stores time series in a directory: sorted text rows in with add, merged rows out with read.",
+		Version:       version(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.PersistentFlags().StringVarP(&g.dir, "dir", "d", "", "database directory")
+	root.PersistentFlags().BoolVar(&g.noMmap, "no-mmap", false, "read files with pread instead of mmap")
+	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return g.startProfile() }
+	root.PersistentPostRun = func(*cobra.Command, []string) { g.stopProfile() }
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.AddCommand(newInitCmd(g), newAddCmd(g), newReadCmd(g))
+	return root
+}
+
+// version reports the module version when built from a tagged module, and
+// the VCS revision otherwise.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v = fmt.Sprintf("%s (%s)", v, s.Value[:12])
+		}
+	}
+	return v
+}
+
+// needDir returns -d's value or a usage error.
+func (g *globals) needDir() (string, error) {
+	if g.dir == "" {
+		return "", usagef("missing -d/--dir DIR: which database?")
+	}
+	return g.dir, nil
+}
+
+// args accepts between lo and hi positional arguments (hi < 0: any).
+func args(lo, hi int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, a []string) error {
+		switch {
+		case hi >= 0 && len(a) > hi:
+			return usagef("%s: unexpected argument %q (see chime %s --help)", cmd.Name(), a[hi], cmd.Name())
+		case len(a) < lo:
+			return usagef("%s: missing argument (see chime %s --help)", cmd.Name(), cmd.Name())
+		}
+		return nil
+	}
+}
