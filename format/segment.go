@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"sync"
 )
 
 // Kind says what a segment file holds.
@@ -51,10 +52,12 @@ var magic = [8]byte{'C', 'H', 'I', 'M', 'E', 'S', 'E', 'G'}
 // ErrVersion is returned for a segment written by an unknown layout version.
 var ErrVersion = errors.New("unsupported segment version")
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli builds the CRC-32C tables on first use: building them at
+// package init would slow every command, `chime --version` included.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // crc is the CRC-32C of b.
-func crc(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+func crc(b []byte) uint32 { return crc32.Checksum(b, castagnoli()) }
 
 // appendCRC appends the CRC-32C of b[from:] to b.
 func appendCRC(b []byte, from int) []byte {

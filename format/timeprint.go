@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
-	"strconv"
 )
 
 // Printing timestamps. Everything here appends to a caller's buffer and
@@ -36,12 +35,12 @@ func (l *TimeLayout) AppendTime(dst []byte, ns uint64) []byte {
 
 // AppendSeconds appends floor(ns / 1e9) in decimal (--timestamp-seconds).
 func AppendSeconds(dst []byte, ns uint64) []byte {
-	return strconv.AppendUint(dst, ns/1e9, 10)
+	return appendDecimal(dst, ns/1e9)
 }
 
 // AppendNanos appends ns in decimal (--timestamp-nanos).
 func AppendNanos(dst []byte, ns uint64) []byte {
-	return strconv.AppendUint(dst, ns, 10)
+	return appendDecimal(dst, ns)
 }
 
 // timeDigitPairs holds "00" to "99" back to back: two digits per lookup.

@@ -31,6 +31,20 @@ func compile(sel *Selector) *plan {
 	return p
 }
 
+// exactKeys reports whether the selection names keys exactly (no '%', no
+// key range): each is one unit of work.
+func (p *plan) exactKeys() bool {
+	if len(p.patterns) == 0 {
+		return p.sel.Filters != nil
+	}
+	for i := range p.patterns {
+		if !p.patterns[i].exact {
+			return false
+		}
+	}
+	return true
+}
+
 func (p *plan) matchKey(key []byte) bool {
 	if p.sel.Filters == nil {
 		return true
