@@ -26,8 +26,9 @@ type LineParser struct {
 	// epoch; nil means ParseNanos (integer nanoseconds).
 	ParseTime func(tok []byte) (uint64, error)
 
-	keyBuf []byte // unescaped key when it holds escapes
-	valBuf []byte // unescaped token when it holds escapes
+	keyBuf     []byte // unescaped key when it holds escapes
+	valBuf     []byte // unescaped token when it holds escapes
+	lineFormat Format // the last format of TimeAndFormat
 }
 
 // Key returns the unescaped key of line and the rest of the line, for
