@@ -85,15 +85,3 @@ func (b *Block) AppendBytes(col int, v []byte) {
 	c.Data = append(c.Data, v...)
 	c.Ends = append(c.Ends, uint32(len(c.Data)))
 }
-
-// CopyRow appends row i of src, which must have the same format, to b.
-func (b *Block) CopyRow(src *Block, i int) {
-	b.Times = append(b.Times, src.Times[i])
-	for col := range b.Cols {
-		if b.Format.Code(col).Variable() {
-			b.AppendBytes(col, src.Bytes(col, i))
-		} else {
-			b.Cols[col].Nums = append(b.Cols[col].Nums, src.Cols[col].Nums[i])
-		}
-	}
-}

@@ -90,7 +90,7 @@ func (w *Writer) WriteBlock(b *Block) error {
 	}
 	for from := 0; from < b.Len() && w.err == nil; {
 		n := min(BlockRows-w.pending.Len(), b.Len()-from)
-		w.pending.appendRows(b, from, from+n)
+		w.pending.AppendRows(b, from, from+n)
 		from += n
 		if w.pending.Len() >= BlockRows || w.pending.bodySize() >= blockBodyTarget {
 			w.flushPending()
@@ -229,8 +229,8 @@ func commonPrefix(a, b []byte) int {
 	return n
 }
 
-// appendRows appends rows [from, to) of src, which has b's format.
-func (b *Block) appendRows(src *Block, from, to int) {
+// AppendRows appends rows [from, to) of src, which has b's format.
+func (b *Block) AppendRows(src *Block, from, to int) {
 	b.Times = append(b.Times, src.Times[from:to]...)
 	for col := range b.Cols {
 		c, s := &b.Cols[col], &src.Cols[col]

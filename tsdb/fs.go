@@ -34,6 +34,8 @@ type FS interface {
 	// TryLockTemp reports whether the temporary file name is stale: its
 	// writer is gone (its lock is free) and it is older than a few seconds.
 	TryLockTemp(name string) (stale bool, err error)
+	// Free is the number of bytes available to new files.
+	Free() (uint64, error)
 }
 
 // File is a file being written.

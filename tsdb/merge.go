@@ -2,6 +2,7 @@ package tsdb
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/chime-tsdb/chime/format"
@@ -37,7 +38,7 @@ func (m *merger) mergeKey(u *keyUnit, tlo, thi uint64, emit Emit) error {
 	}
 	m.load(u)
 	for {
-		src, ts, err := m.pick(tlo, thi)
+		src, ts, limit, err := m.pick(tlo, thi)
 		if err != nil || src == nil {
 			if err == nil {
 				err = m.flush(emit)
@@ -47,17 +48,36 @@ func (m *merger) mergeKey(u *keyUnit, tlo, thi uint64, emit Emit) error {
 		if hidden(u.markers, src.rank, ts) {
 			continue
 		}
-		b := &src.block
-		if m.out.Len() > 0 && (m.out.Format != b.Format || m.out.Len() >= format.BlockRows) {
-			if err := m.flush(emit); err != nil {
-				return err
-			}
+		if err := m.copyRun(src, u, limit, thi, emit); err != nil {
+			return err
 		}
-		if m.out.Len() == 0 {
-			m.out.Reset(u.key, b.Format)
-		}
-		m.out.CopyRow(b, src.pos-1)
 	}
+}
+
+// copyRun copies the row src just yielded and the rows after it in its
+// block that come before limit (the next head of another source), which no
+// other source can override: sources whose time ranges don't overlap merge
+// at the speed of a copy.
+func (m *merger) copyRun(src *source, u *keyUnit, limit, thi uint64, emit Emit) error {
+	b := &src.block
+	from := src.pos - 1
+	to := src.pos
+	if len(u.markers) == 0 {
+		for to < b.Len() && b.Times[to] < limit && b.Times[to] <= thi && to-from < format.BlockRows {
+			to++
+		}
+	}
+	if m.out.Len() > 0 && (m.out.Format != b.Format || m.out.Len()+to-from > format.BlockRows) {
+		if err := m.flush(emit); err != nil {
+			return err
+		}
+	}
+	if m.out.Len() == 0 {
+		m.out.Reset(u.key, b.Format)
+	}
+	m.out.AppendRows(b, from, to)
+	src.pos = to
+	return nil
 }
 
 // single reports whether one file holds all of the key's blocks and no
@@ -132,15 +152,15 @@ func (m *merger) load(u *keyUnit) {
 
 // pick returns the source holding the next row to output (the newest at
 // the smallest timestamp), positioned past it, after skipping the rows of
-// older sources at that timestamp and rows outside [tlo, thi].
-func (m *merger) pick(tlo, thi uint64) (*source, uint64, error) {
-	var best *source
-	var ts uint64
+// older sources at that timestamp and rows outside [tlo, thi]. limit is
+// the smallest head timestamp of the other sources after that (or the
+// maximum): rows of the chosen source before it can be copied as they are.
+func (m *merger) pick(tlo, thi uint64) (best *source, ts, limit uint64, err error) {
 	for i := range m.sources {
 		s := &m.sources[i]
 		ok, err := m.head(s, tlo, thi)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 		if !ok {
 			continue
@@ -151,15 +171,21 @@ func (m *merger) pick(tlo, thi uint64) (*source, uint64, error) {
 		}
 	}
 	if best == nil {
-		return nil, 0, nil
+		return nil, 0, 0, nil
 	}
+	limit = math.MaxUint64
 	for i := range m.sources {
 		s := &m.sources[i]
 		if s.pos < s.block.Len() && s.block.Times[s.pos] == ts {
 			s.pos++
 		}
+		if s != best && s.pos < s.block.Len() {
+			limit = min(limit, s.block.Times[s.pos])
+		} else if s != best && s.next < len(s.refs) {
+			limit = min(limit, s.refs[s.next].entry.MinTS)
+		}
 	}
-	return best, ts, nil
+	return best, ts, limit, nil
 }
 
 // head makes sure s has a current row within the bounds, decoding its next

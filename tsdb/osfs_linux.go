@@ -34,3 +34,11 @@ func flock(f *os.File, wait bool) error {
 		}
 	}
 }
+
+func (f *osFS) Free() (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(f.dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}

@@ -93,7 +93,9 @@ func (s *Snapshot) arrange() {
 	included := map[string]bool{}
 	for _, f := range s.files {
 		for _, n := range f.seg.Included() {
-			included[n] = true
+			if n != f.name { // a file never hides itself
+				included[n] = true
+			}
 		}
 	}
 	s.data = append(s.data, main)

@@ -12,7 +12,11 @@ import (
 
 // TextOptions describe text rows `KEY TIMESTAMP VALUE...` for AddText.
 type TextOptions struct {
+	// Format is the format of every row, unless FormatPerLine.
 	Format format.Format
+	// FormatPerLine reads lines `KEY TIMESTAMP FORMAT VALUE...` whose
+	// format is their own (compact --gegnum output).
+	FormatPerLine bool
 	// ParseTime converts timestamp tokens; nil reads integer nanoseconds.
 	ParseTime func([]byte) (uint64, error)
 	// Workers parse in parallel; 0 means one per CPU.
@@ -46,7 +50,7 @@ func (db *DB) AddText(r io.Reader, opts TextOptions) (uint64, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
-	if err := importText(r, opts, tx.Write); err != nil {
+	if err := ParseText(r, opts, tx.Write); err != nil {
 		tx.Rollback()
 		return 0, "", err
 	}
@@ -76,7 +80,10 @@ type rowPos struct {
 	line int
 }
 
-func importText(r io.Reader, opts TextOptions, write func(*format.Block) error) error {
+// ParseText parses text rows from r and passes them to write as blocks,
+// in input order, checking that keys and times are sorted. Parsing runs on
+// Workers goroutines; write runs on the caller's. Errors name the line.
+func ParseText(r io.Reader, opts TextOptions, write func(*format.Block) error) error {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -90,7 +97,7 @@ func importText(r io.Reader, opts TextOptions, write func(*format.Block) error) 
 		go func() {
 			p := &format.LineParser{Format: opts.Format, ParseTime: opts.ParseTime}
 			for c := range jobs {
-				c.parse(p)
+				c.parse(p, opts.FormatPerLine)
 			}
 		}()
 	}

@@ -9,7 +9,7 @@ import (
 // parse turns the chunk's lines into blocks, one per run of a key,
 // checking the order of rows within the chunk. Line numbers in c.err and
 // c.first/c.last are relative to the chunk until consume fixes them.
-func (c *chunk) parse(p *format.LineParser) {
+func (c *chunk) parse(p *format.LineParser, perLine bool) {
 	defer close(c.done)
 	var cur *format.Block
 	var prev rowPos
@@ -30,12 +30,8 @@ func (c *chunk) parse(p *format.LineParser) {
 		if key == nil {
 			continue
 		}
-		if cur == nil || !bytes.Equal(cur.Key, key) {
-			cur = &format.Block{}
-			cur.Reset(key, p.Format)
-			c.blocks = append(c.blocks, cur)
-		}
-		if err := p.AppendRow(cur, rest); err != nil {
+		cur, err = appendLine(p, perLine, c, cur, key, rest)
+		if err != nil {
 			c.err = &LineError{c.lines, err}
 			return
 		}
@@ -50,4 +46,26 @@ func (c *chunk) parse(p *format.LineParser) {
 		prev = row
 	}
 	c.last = prev
+}
+
+// appendLine parses the rest of a line onto cur, or onto a new block of
+// the chunk when the key or the format changes, and returns the block.
+func appendLine(p *format.LineParser, perLine bool, c *chunk, cur *format.Block, key, rest []byte) (*format.Block, error) {
+	f := p.Format
+	var ts uint64
+	if perLine {
+		var err error
+		if ts, f, rest, err = p.TimeAndFormat(rest); err != nil {
+			return cur, err
+		}
+	}
+	if cur == nil || cur.Format != f || !bytes.Equal(cur.Key, key) {
+		cur = &format.Block{}
+		cur.Reset(key, f)
+		c.blocks = append(c.blocks, cur)
+	}
+	if perLine {
+		return cur, p.AppendValues(cur, ts, rest)
+	}
+	return cur, p.AppendRow(cur, rest)
 }
