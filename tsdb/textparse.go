@@ -60,7 +60,7 @@ func appendLine(p *format.LineParser, perLine bool, c *chunk, cur *format.Block,
 		}
 	}
 	if cur == nil || cur.Format != f || !bytes.Equal(cur.Key, key) {
-		cur = &format.Block{}
+		cur = blockPool.Get().(*format.Block)
 		cur.Reset(key, f)
 		c.blocks = append(c.blocks, cur)
 	}
