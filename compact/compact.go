@@ -138,6 +138,9 @@ func (p *plan) run(ctx context.Context, db *tsdb.DB, o Options) (Result, error) 
 	} else {
 		err = p.view.Scan(&tsdb.Selector{}, w.write)
 	}
+	if err == nil {
+		err = ctx.Err() // never publish once interrupted
+	}
 	if err != nil {
 		tx.Rollback()
 		return res, err
