@@ -88,11 +88,10 @@ func (tx *Tx) publish() (string, error) {
 		return "", errors.Join(fmt.Errorf("write %s: %w", tmp, err), tx.f.Close(), tx.db.fs.Remove(tmp))
 	}
 	name, err := tx.db.publish(tmp)
-	// Once published, a failure to remove the temporary name only leaves
-	// clutter that the next writer removes; the commit stands.
+	// The data is durable (synced) and published or not: failures to
+	// remove the temporary name or to close it only leave clutter that the
+	// next writer removes once the lock is free; they change no outcome.
 	tx.db.fs.Remove(tmp)
-	if cerr := tx.f.Close(); err == nil && name == "" {
-		err = cerr
-	}
+	tx.f.Close()
 	return name, err
 }
