@@ -78,6 +78,14 @@ func states(t *testing.T) []string {
 	return out
 }
 
+// workloadOps counts the file-system operations of the whole workload.
+func workloadOps(t *testing.T) int {
+	probe := memfs.New()
+	probe.WriteFile(tsdb.MainName, nil)
+	runUntilError(openMem(t, probe))
+	return probe.Ops()
+}
+
 // runUntilError runs the workload and returns how many steps succeeded.
 func runUntilError(db *tsdb.DB) int {
 	for i, s := range crashWorkload {
@@ -94,11 +102,7 @@ func runUntilError(db *tsdb.DB) int {
 // the step in flight is wholly there or not at all, I4 the next
 // compaction removes temporary files and included leftovers.
 func TestCrash_EveryOperation(t *testing.T) {
-	want := states(t)
-	probe := memfs.New()
-	probe.WriteFile(tsdb.MainName, nil)
-	runUntilError(openMem(t, probe))
-	total := probe.Ops()
+	want, total := states(t), workloadOps(t)
 	checked := 0
 	for n := range total {
 		m := memfs.New()
@@ -143,11 +147,7 @@ func checkRecovered(t *testing.T, rec *memfs.FS, want []string, acked int, what 
 // before a later cleanup failed: then it reads as after); a command that
 // reports success has done its work; retried, the workload completes.
 func TestIOError_EveryOperation(t *testing.T) {
-	want := states(t)
-	probe := memfs.New()
-	probe.WriteFile(tsdb.MainName, nil)
-	runUntilError(openMem(t, probe))
-	total := probe.Ops()
+	want, total := states(t), workloadOps(t)
 	for _, injected := range []error{syscall.EIO, syscall.ENOSPC, io.ErrShortWrite} {
 		for n := range total {
 			m := memfs.New()

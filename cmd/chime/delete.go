@@ -11,9 +11,9 @@ import (
 )
 
 type deleteOptions struct {
-	afterKey, beforeKey         string
-	afterTime, beforeTime, time string
-	noSync                      bool
+	bounds
+	time   string
+	noSync bool
 }
 
 func newDeleteCmd(g *globals) *cobra.Command {
@@ -28,11 +28,8 @@ func newDeleteCmd(g *globals) *cobra.Command {
 			return runDelete(cmd, g, o, a)
 		}),
 	}
+	o.bounds.register(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.afterKey, "after-key", "", "first key (inclusive)")
-	f.StringVar(&o.beforeKey, "before-key", "", "end key (exclusive)")
-	f.StringVar(&o.afterTime, "after-time", "", "first time (inclusive)")
-	f.StringVar(&o.beforeTime, "before-time", "", "end time (exclusive)")
 	f.StringVar(&o.time, "time", "", "exactly this time")
 	f.BoolVar(&o.noSync, "no-sync", false, "skip fsync: atomic against crashes, not against power loss")
 	cmd.MarkFlagsMutuallyExclusive("time", "after-time")
@@ -61,30 +58,20 @@ func runDelete(cmd *cobra.Command, g *globals, o *deleteOptions, filters []strin
 
 // marker turns the selector flags into a delete marker.
 func (o *deleteOptions) marker(cmd *cobra.Command, filters []string) (format.Marker, error) {
+	var m format.Marker
 	changed := cmd.Flags().Changed
-	m := format.Marker{
-		AfterKey: []byte(o.afterKey), HasAfterKey: changed("after-key"),
-		BeforeKey: []byte(o.beforeKey), HasBeforeKey: changed("before-key"),
-	}
-	if len(filters) == 1 {
-		m.Filter, m.HasFilter = []byte(filters[0]), true
-	}
-	any := m.HasFilter || m.HasAfterKey || m.HasBeforeKey
-	for _, name := range []string{"after-time", "before-time", "time"} {
-		any = any || changed(name)
-	}
-	if !any {
+	if len(filters) == 0 && !o.hasKeyBounds(cmd) && !changed("after-time") && !changed("before-time") && !changed("time") {
 		return m, usagef("delete: give a FILTER or at least one of --after-key, --before-key, --after-time, --before-time, --time")
 	}
-	if m.HasAfterKey && m.HasBeforeKey && o.afterKey > o.beforeKey {
-		return m, usagef("delete: --after-key %q is after --before-key %q", o.afterKey, o.beforeKey)
-	}
-	var err error
-	if m.HasAfterTime, err = timeBound("--after-time", o.afterTime, &m.AfterTime); err != nil {
+	sel, err := o.bounds.selector(cmd)
+	if err != nil {
 		return m, err
 	}
-	if m.HasBeforeTime, err = timeBound("--before-time", o.beforeTime, &m.BeforeTime); err != nil {
-		return m, err
+	m = format.Marker{AfterKey: sel.AfterKey, HasAfterKey: sel.HasAfterKey, BeforeKey: sel.BeforeKey,
+		HasBeforeKey: sel.HasBeforeKey, AfterTime: sel.AfterTime, HasAfterTime: sel.HasAfterTime,
+		BeforeTime: sel.BeforeTime, HasBeforeTime: sel.HasBeforeTime}
+	if len(filters) == 1 {
+		m.Filter, m.HasFilter = []byte(filters[0]), true
 	}
 	if o.time != "" {
 		if _, err = timeBound("--time", o.time, &m.AfterTime); err != nil {

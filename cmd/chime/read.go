@@ -10,13 +10,12 @@ import (
 )
 
 type readOptions struct {
-	afterKey, beforeKey   string
-	afterTime, beforeTime string
-	printFormat           bool
-	timeFormat            string
-	nanos, seconds        bool
-	columns               string
-	parallel              string
+	bounds
+	printFormat    bool
+	timeFormat     string
+	nanos, seconds bool
+	columns        string
+	parallel       string
 }
 
 func newReadCmd(g *globals) *cobra.Command {
@@ -30,11 +29,8 @@ func newReadCmd(g *globals) *cobra.Command {
 			return runRead(cmd, g, o, a)
 		}),
 	}
+	o.bounds.register(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.afterKey, "after-key", "", "first key (inclusive)")
-	f.StringVar(&o.beforeKey, "before-key", "", "end key (exclusive)")
-	f.StringVar(&o.afterTime, "after-time", "", "first time (inclusive): YYYY-MM-DD[THH:MM:SS[.frac]][Z|+hh:mm]")
-	f.StringVar(&o.beforeTime, "before-time", "", "end time (exclusive)")
 	f.BoolVar(&o.printFormat, "print-format", false, "print each row's format after its timestamp")
 	f.StringVar(&o.timeFormat, "timestamp-format", format.DefaultTimeLayout, "strftime pattern for timestamps")
 	f.BoolVar(&o.nanos, "timestamp-nanos", false, "print timestamps as integer nanoseconds")
@@ -75,44 +71,20 @@ func runRead(cmd *cobra.Command, g *globals, o *readOptions, filters []string) e
 
 // selector turns the filter arguments and the bound flags into a Selector.
 func (o *readOptions) selector(cmd *cobra.Command, filters []string) (*tsdb.Selector, error) {
-	hasAfter, hasBefore := cmd.Flags().Changed("after-key"), cmd.Flags().Changed("before-key")
-	switch {
-	case len(filters) == 0 && !hasAfter && !hasBefore:
+	switch keyBounds := o.hasKeyBounds(cmd); {
+	case len(filters) == 0 && !keyBounds:
 		return nil, usagef("read: give a FILTER (like 'key%%') or --after-key/--before-key")
-	case len(filters) > 0 && (hasAfter || hasBefore):
+	case len(filters) > 0 && keyBounds:
 		return nil, usagef("read: a FILTER and --after-key/--before-key cannot be combined")
-	case hasAfter && hasBefore && o.afterKey > o.beforeKey:
-		return nil, usagef("read: --after-key %q is after --before-key %q", o.afterKey, o.beforeKey)
 	}
-	sel := &tsdb.Selector{
-		AfterKey: []byte(o.afterKey), HasAfterKey: hasAfter,
-		BeforeKey: []byte(o.beforeKey), HasBeforeKey: hasBefore,
+	sel, err := o.bounds.selector(cmd)
+	if err != nil {
+		return nil, err
 	}
 	for _, f := range filters {
 		sel.Filters = append(sel.Filters, []byte(f))
 	}
-	var err error
-	if sel.HasAfterTime, err = timeBound("--after-time", o.afterTime, &sel.AfterTime); err != nil {
-		return nil, err
-	}
-	if sel.HasBeforeTime, err = timeBound("--before-time", o.beforeTime, &sel.BeforeTime); err != nil {
-		return nil, err
-	}
 	return sel, nil
-}
-
-// timeBound parses a time flag's value into *ns; it reports whether the
-// flag was given.
-func timeBound(flag, value string, ns *uint64) (bool, error) {
-	if value == "" {
-		return false, nil
-	}
-	v, err := format.ParseTimeBound(value)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", flag, err)
-	}
-	*ns = v
-	return true, nil
 }
 
 // formatter builds the row printer from the output flags.
