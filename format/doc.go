@@ -86,8 +86,9 @@
 //	  uvarint rows, uvarint min timestamp, uvarint max - min timestamp
 //	4       CRC of the page
 //
-// Entries are in (key, min timestamp) order and keys are 1..MaxKeyLen
-// bytes; blocks of one key never overlap in time.
+// Entries are in (key, min timestamp) order, within a page and across
+// pages (readers check both), and keys are 1..MaxKeyLen bytes; blocks of
+// one key never overlap in time.
 //
 // Top index: one entry per index page, so that a key is found by binary
 // search over the top index and then one page:
@@ -112,8 +113,10 @@
 //
 // # Versions
 //
-// A change of any layout above bumps the version; a reader refuses
-// versions it does not know with ErrVersion, and refuses any CRC mismatch,
+// A change of any layout above bumps the version, except the header's,
+// which stays the same in every version so that its CRC tells a file of
+// another version from a damaged version field. A reader refuses versions
+// it does not know with ErrVersion, and refuses any CRC mismatch,
 // out-of-range offset or length, or impossible count with ErrCorrupt, naming
 // the offset. Lengths are checked against the file size before anything is
 // allocated.

@@ -44,7 +44,7 @@ func (p *LineParser) Key(line []byte) (key, rest []byte, err error) {
 		return nil, nil, fmt.Errorf("key: %w", err)
 	}
 	if len(key) > MaxKeyLen {
-		return nil, nil, fmt.Errorf("key of %d bytes is too long (at most %d)", len(key), MaxKeyLen)
+		return nil, nil, fmt.Errorf("key %s of %d bytes is too long (at most %d)", quoteToken(key), len(key), MaxKeyLen)
 	}
 	return key, rest, nil
 }

@@ -97,7 +97,7 @@ func TestLineParser_Errors(t *testing.T) {
 		{"u", `b\`, `key: backslash at end of line`},
 		{"u", `b 1 1\`, `backslash at end of line`},
 		{"u", `b 1 1 \`, `2 values for format "u" (want 1)`},
-		{"u", long + " 1 1", fmt.Sprintf("key of %d bytes is too long (at most %d)", MaxKeyLen+1, MaxKeyLen)},
+		{"u", long + " 1 1", fmt.Sprintf("key %q... of %d bytes is too long (at most %d)", long[:64], MaxKeyLen+1, MaxKeyLen)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line[:min(len(tt.line), 40)], func(t *testing.T) {

@@ -1,9 +1,6 @@
 package format
 
-import (
-	"encoding/binary"
-	"fmt"
-)
+import "encoding/binary"
 
 // Marker is one delete-marker record: it hides the rows of older files whose
 // key matches Filter (a % pattern) and lies in [AfterKey, BeforeKey) and
@@ -58,7 +55,8 @@ func (m *Marker) append(dst []byte) []byte {
 func (m *Marker) decode(d *decoder) error {
 	f := d.byte()
 	if f&^markerAll != 0 {
-		return fmt.Errorf("%w: marker flags %#x", ErrCorrupt, f)
+		d.fail("marker flags %#x", f)
+		return d.err
 	}
 	m.HasFilter, m.HasAfterKey, m.HasBeforeKey = f&markerFilter != 0, f&markerAfterKey != 0, f&markerBeforeKey != 0
 	m.HasAfterTime, m.HasBeforeTime = f&markerAfterTime != 0, f&markerBeforeTime != 0

@@ -36,7 +36,7 @@ func OpenSegment(r io.ReaderAt, size int64) (*Segment, error) {
 		return s, nil
 	}
 	if size < headerSize+footerSize+8 {
-		return nil, fmt.Errorf("%w: file of %d bytes is too short for a segment", ErrCorrupt, size)
+		return nil, fmt.Errorf("%w: file of %d bytes ends at offset %d, too short for a segment (truncated?)", ErrCorrupt, size, size)
 	}
 	if err := s.readHeader(); err != nil {
 		return nil, err
@@ -48,6 +48,33 @@ func OpenSegment(r io.ReaderAt, size int64) (*Segment, error) {
 		return nil, err
 	}
 	return s, s.readMeta()
+}
+
+// FooterInfo is what the footer of a segment says about it.
+type FooterInfo struct {
+	Kind         Kind
+	Rows, Blocks uint64
+}
+
+// ReadFooter checks and reads only the footer of the segment held by r
+// (size bytes): what a damaged file that OpenSegment refuses still says
+// about itself, for reports of what it held.
+func ReadFooter(r io.ReaderAt, size int64) (FooterInfo, error) {
+	s := &Segment{r: r, size: size}
+	if size < headerSize+footerSize+8 {
+		return FooterInfo{}, fmt.Errorf("%w: file of %d bytes ends at offset %d, too short for a segment (truncated?)", ErrCorrupt, size, size)
+	}
+	// The header may be the damaged part: take the kind from the footer,
+	// whose CRC covers it.
+	var k [1]byte
+	if err := s.readAt(k[:], size-footerSize+48, "footer"); err != nil {
+		return FooterInfo{}, err
+	}
+	s.f.kind = Kind(k[0])
+	if err := s.readFooter(); err != nil {
+		return FooterInfo{}, err
+	}
+	return FooterInfo{Kind: s.f.kind, Rows: s.f.rows, Blocks: s.f.blocks}, nil
 }
 
 func (s *Segment) readAt(buf []byte, off int64, what string) error {
@@ -65,11 +92,13 @@ func (s *Segment) readHeader() error {
 	if !bytes.Equal(h[:8], magic[:]) {
 		return fmt.Errorf("%w: offset 0: not a chime segment file (bad magic)", ErrCorrupt)
 	}
-	if v := binary.LittleEndian.Uint16(h[8:]); v != Version {
-		return fmt.Errorf("%w: header says version %d, this chime reads version %d", ErrVersion, v, Version)
-	}
+	// The header's layout is the same in every version, so its CRC
+	// tells a file of another version from a damaged version field.
 	if _, err := checkCRC(h[:], 0, "header"); err != nil {
 		return err
+	}
+	if v := binary.LittleEndian.Uint16(h[8:]); v != Version {
+		return fmt.Errorf("%w: header at offset 0 says version %d, this chime reads version %d", ErrVersion, v, Version)
 	}
 	s.f.kind = Kind(h[10])
 	if s.f.kind > KindMarkers {
@@ -88,11 +117,11 @@ func (s *Segment) readFooter() error {
 	if !bytes.Equal(b[52:60], magic[:]) {
 		return fmt.Errorf("%w: footer at offset %d: bad magic (truncated file?)", ErrCorrupt, off)
 	}
-	if v := le.Uint16(b[50:]); v != Version {
-		return fmt.Errorf("%w: footer says version %d, this chime reads version %d", ErrVersion, v, Version)
-	}
 	if _, err := checkCRC(b[:], off, "footer"); err != nil {
 		return err
+	}
+	if v := le.Uint16(b[50:]); v != Version {
+		return fmt.Errorf("%w: footer at offset %d says version %d, this chime reads version %d", ErrVersion, off, v, Version)
 	}
 	f := footer{topOff: le.Uint64(b[0:]), topLen: le.Uint64(b[8:]), metaOff: le.Uint64(b[16:]),
 		metaLen: le.Uint64(b[24:]), rows: le.Uint64(b[32:]), blocks: le.Uint64(b[40:]), kind: Kind(b[48])}
@@ -204,6 +233,11 @@ type Cursor struct {
 	e     IndexEntry
 	first bool
 	err   error
+	// prevKey and prevMax are the last entry of the previous page, when
+	// the cursor read it, so that order is checked across pages too.
+	prevKey []byte
+	prevMax uint64
+	hasPrev bool
 }
 
 // Seek returns a cursor whose first entry is the first with a key >= key.
@@ -220,6 +254,7 @@ func (c *Cursor) Reset(key []byte) {
 	// still hold key at its end.
 	i := sort.Search(len(pages), func(i int) bool { return bytes.Compare(pages[i].first, key) >= 0 })
 	c.page, c.left, c.err = max(i-1, 0), 0, nil
+	c.e.Key = c.e.Key[:0]
 	for c.Next() {
 		if bytes.Compare(c.e.Key, key) >= 0 {
 			c.first = true
@@ -269,6 +304,7 @@ func (c *Cursor) loadPage() error {
 	if err != nil {
 		return err
 	}
+	c.prevKey, c.prevMax, c.hasPrev = append(c.prevKey[:0], c.e.Key...), c.e.MaxTS, len(c.e.Key) > 0
 	c.d = decoder{buf: body, base: int64(p.off), what: "index page"}
 	if n := c.d.count(1, PageEntries, "entries"); c.d.err == nil && n != p.entries {
 		c.d.fail("%d entries, top index says %d", n, p.entries)
@@ -327,7 +363,16 @@ func (c *Cursor) checkEntry(key []byte, cmp int, prevMax uint64) {
 		d.fail("block of key %q: time range overflows", key)
 	case len(e.Key) > 0 && (cmp > 0 || cmp == 0 && e.MinTS <= prevMax):
 		d.fail("key %q out of order", key)
+	case len(e.Key) == 0 && c.hasPrev && outOfOrder(c.prevKey, c.prevMax, key, e.MinTS):
+		d.fail("key %q out of order after the previous page's %q", key, c.prevKey)
 	}
+}
+
+// outOfOrder reports whether an entry of key from time minTS may not
+// follow one of prevKey up to time prevMax.
+func outOfOrder(prevKey []byte, prevMax uint64, key []byte, minTS uint64) bool {
+	c := bytes.Compare(prevKey, key)
+	return c > 0 || c == 0 && minTS <= prevMax
 }
 
 // BlockReader reads and decodes blocks, keeping scratch memory between

@@ -35,7 +35,9 @@ func (f *osFS) CreateTemp(prefix string) (File, error) {
 	// mode is set now because a published file is never chmod'ed.
 	err = file.Chmod(0o644)
 	if err == nil {
-		err = flock(file, false)
+		// Waiting is safe: only a brief stale-file probe can hold the lock
+		// of a file this new.
+		err = flock(file, true)
 	}
 	if err != nil {
 		file.Close()
@@ -108,16 +110,21 @@ func (f *osFS) TryLockTemp(name string) (bool, error) {
 		return false, err
 	}
 	defer file.Close()
+	// A writer creates its file and then locks it: a young file may be
+	// unlocked only because its writer has not got there yet, and probing
+	// its lock could make that writer's lock fail. Only old files are
+	// probed.
+	st, err := file.Stat()
+	if err != nil || time.Since(st.ModTime()) <= staleAge {
+		return false, err
+	}
 	if err := flock(file, false); err != nil {
 		if err == ErrLocked {
 			return false, nil
 		}
 		return false, err
 	}
-	// A writer creates its file and then locks it: a very young file may
-	// be unlocked only because its writer has not got there yet.
-	st, err := file.Stat()
-	return err == nil && time.Since(st.ModTime()) > staleAge, err
+	return true, nil
 }
 
 // staleAge is how old an unlocked temporary file must be to be removed.

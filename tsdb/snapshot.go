@@ -77,14 +77,31 @@ func (s *Snapshot) open(fsys FS, name string) error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", name, err)
 	}
-	seg, err := format.OpenSegment(rf, rf.Size())
+	seg, err := openSegment(name, rf)
 	if err != nil {
 		rf.Close()
-		return fmt.Errorf("%s: %w", name, err)
+		return err
 	}
 	s.files = append(s.files, &segFile{name: name, rf: rf, seg: seg})
 	return nil
 }
+
+// openSegment opens the published file name. An empty main is the empty
+// database (`touch db/main`), but a transaction file is never published
+// empty: an empty one is a file torn by a power loss after a --no-sync
+// commit, and reading it as "no rows" would lose them silently.
+func openSegment(name string, rf ReadFile) (*format.Segment, error) {
+	if rf.Size() == 0 && name != MainName {
+		return nil, fmt.Errorf("%s: %w", name, errEmptyTx)
+	}
+	seg, err := format.OpenSegment(rf, rf.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return seg, nil
+}
+
+var errEmptyTx = fmt.Errorf("%w: file of 0 bytes ends at offset 0: an empty transaction file (torn by a power loss?)", format.ErrCorrupt)
 
 // arrange drops the files that a compaction output includes and ranks the
 // rest: main first, transactions in name (= commit) order.
