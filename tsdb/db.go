@@ -17,6 +17,13 @@ type Options struct {
 	NoMmap bool
 	// FS replaces the directory's file system (tests).
 	FS FS
+	// Limits bound keys, input lines and values of data transactions;
+	// the zero value means the defaults (see Limits).
+	Limits Limits
+	// MinFree is the free disk space in bytes below which Begin (add,
+	// serve PUT) refuses to start a transaction: 0 means DefaultMinFree
+	// (64 MiB), a negative value turns the check off.
+	MinFree int64
 }
 
 // DB is a database directory: a `main` file plus transaction files.
@@ -26,6 +33,7 @@ type DB struct {
 	dir  string
 	fs   FS
 	opts Options
+	lim  Limits // opts.Limits with defaults filled in
 }
 
 // ErrNotDatabase is wrapped when a directory is not a chime database.
@@ -41,13 +49,17 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if opts != nil {
 		o = *opts
 	}
+	lim, err := o.Limits.withDefaults()
+	if err != nil {
+		return nil, err
+	}
 	if o.FS == nil {
 		if err := checkDatabaseDir(dir); err != nil {
 			return nil, err
 		}
 		o.FS = DirFS(dir, o.NoMmap)
 	}
-	return &DB{dir: dir, fs: o.FS, opts: o}, nil
+	return &DB{dir: dir, fs: o.FS, opts: o, lim: lim}, nil
 }
 
 func checkDatabaseDir(dir string) error {

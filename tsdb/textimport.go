@@ -22,9 +22,12 @@ type TextOptions struct {
 	ParseTime func([]byte) (uint64, error)
 	// Workers parse in parallel; 0 means one per CPU.
 	Workers int
+	// Limits bound keys, lines and values. Zero fields mean the
+	// database's limits in AddText, the defaults in ParseText.
+	Limits Limits
 }
 
-// MaxLineLen is the longest input line AddText accepts.
+// MaxLineLen is the default longest input line (Limits.MaxLineLen).
 const MaxLineLen = 16 << 20
 
 // LineError is an input error on one line.
@@ -47,6 +50,7 @@ var ErrUnsorted = errors.New("input must be sorted by key, then by strictly incr
 // written; memory stays bounded whatever the input size. It returns the
 // number of rows and the name of the published file ("" for no rows).
 func (db *DB) AddText(r io.Reader, opts TextOptions) (uint64, string, error) {
+	opts.Limits = opts.Limits.or(db.lim)
 	tx, err := db.Begin()
 	if err != nil {
 		return 0, "", err
@@ -89,20 +93,24 @@ func ParseText(r io.Reader, opts TextOptions, write func(*format.Block) error) e
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	lim, err := opts.Limits.withDefaults()
+	if err != nil {
+		return err
+	}
 	jobs := make(chan *chunk, workers)
 	order := make(chan *chunk, 2*workers)
 	stop := make(chan struct{})
 	readErr := make(chan error, 1)
-	go func() { readErr <- readChunks(r, jobs, order, stop) }()
+	go func() { readErr <- readChunks(r, lim.MaxLineLen, jobs, order, stop) }()
 	for range workers {
 		go func() {
 			p := &format.LineParser{Format: opts.Format, ParseTime: opts.ParseTime}
 			for c := range jobs {
-				c.parse(p, opts.FormatPerLine)
+				c.parse(p, opts.FormatPerLine, &lim)
 			}
 		}()
 	}
-	err := consume(order, write)
+	err = consume(order, write)
 	close(stop)
 	for range order {
 	}
@@ -165,8 +173,9 @@ func checkOrder(prev, cur *rowPos) error {
 const chunkSize = 1 << 20
 
 // readChunks cuts r into chunks of whole lines and hands each to a parser
-// and, in the same order, to the consumer.
-func readChunks(r io.Reader, jobs, order chan<- *chunk, stop <-chan struct{}) error {
+// and, in the same order, to the consumer. A line longer than maxLine
+// ends the input with an error chunk, so that the error names its line.
+func readChunks(r io.Reader, maxLine int, jobs, order chan<- *chunk, stop <-chan struct{}) error {
 	defer close(order)
 	defer close(jobs)
 	var carry []byte
@@ -183,8 +192,15 @@ func readChunks(r io.Reader, jobs, order chan<- *chunk, stop <-chan struct{}) er
 		if eof {
 			cut = len(buf)
 		}
-		if cut == 0 && len(buf) > MaxLineLen {
-			return fmt.Errorf("a line is longer than %d bytes", MaxLineLen)
+		if cut == 0 && len(buf) > maxLine+1 { // +1: a '\r' before the '\n' to come
+			err := fmt.Errorf("%w: the line starting %s is longer than the limit of %d bytes", ErrLimit, quote(buf), maxLine)
+			c := &chunk{err: &LineError{1, err}, done: make(chan struct{})}
+			close(c.done)
+			select {
+			case order <- c:
+			case <-stop:
+			}
+			return nil
 		}
 		carry = buf[cut:]
 		if cut > 0 {

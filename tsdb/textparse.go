@@ -9,7 +9,7 @@ import (
 // parse turns the chunk's lines into blocks, one per run of a key,
 // checking the order of rows within the chunk. Line numbers in c.err and
 // c.first/c.last are relative to the chunk until consume fixes them.
-func (c *chunk) parse(p *format.LineParser, perLine bool) {
+func (c *chunk) parse(p *format.LineParser, perLine bool, lim *Limits) {
 	defer close(c.done)
 	var cur *format.Block
 	var prev rowPos
@@ -22,7 +22,14 @@ func (c *chunk) parse(p *format.LineParser, perLine bool) {
 			data = nil
 		}
 		c.lines++
+		if err := lim.checkLine(line); err != nil {
+			c.err = &LineError{c.lines, err}
+			return
+		}
 		key, rest, err := p.Key(line)
+		if err == nil && key != nil {
+			err = lim.checkKey(key)
+		}
 		if err != nil {
 			c.err = &LineError{c.lines, err}
 			return
@@ -31,6 +38,9 @@ func (c *chunk) parse(p *format.LineParser, perLine bool) {
 			continue
 		}
 		cur, err = appendLine(p, perLine, c, cur, key, rest)
+		if err == nil {
+			err = lim.checkRows(cur, cur.Len()-1)
+		}
 		if err != nil {
 			c.err = &LineError{c.lines, err}
 			return

@@ -15,19 +15,33 @@ type Tx struct {
 	db   *DB
 	f    File
 	w    *format.Writer
+	lim  Limits
 	err  error
 	done bool
 }
 
-// Begin starts a data transaction.
-func (db *DB) Begin() (*Tx, error) { return db.begin(format.KindData) }
+// Begin starts a data transaction, bound by Options.Limits. It refuses to
+// start, with an error wrapping ErrDiskFull, when the free disk space is
+// below Options.MinFree.
+func (db *DB) Begin() (*Tx, error) {
+	if err := db.checkFree(); err != nil {
+		return nil, err
+	}
+	tx, err := db.begin(format.KindData)
+	if err == nil {
+		tx.lim = db.lim
+	}
+	return tx, err
+}
 
+// begin starts a transaction of kind k, bound by the format's maxima only.
 func (db *DB) begin(k format.Kind) (*Tx, error) {
 	f, err := db.fs.CreateTemp("tx-")
 	if err != nil {
 		return nil, fmt.Errorf("create temporary file in %s: %w", db.dir, err)
 	}
-	return &Tx{db: db, f: f, w: format.NewWriter(f, k)}, nil
+	lim, _ := Limits{}.withDefaults()
+	return &Tx{db: db, f: f, w: format.NewWriter(f, k), lim: lim}, nil
 }
 
 // Write adds the rows of b, which must follow every row written before in
@@ -40,7 +54,9 @@ func (tx *Tx) Write(b *format.Block) error {
 	if tx.done {
 		return errors.New("transaction already finished")
 	}
-	tx.err = tx.w.WriteBlock(b)
+	if tx.err = tx.lim.checkBlock(b); tx.err == nil {
+		tx.err = tx.w.WriteBlock(b)
+	}
 	return tx.err
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -72,6 +73,14 @@ func exitCode(err error) int {
 		return exitInterrupted
 	}
 	return exitFailure
+}
+
+// hint says what to run after an error that needs more than a retry.
+func hint(err error) string {
+	if errors.Is(err, format.ErrCorrupt) {
+		return " (run chime check: it lists every damaged file; check --repair moves damaged transactions aside)"
+	}
+	return ""
 }
 
 // oneLine keeps error messages to a single line on stderr.

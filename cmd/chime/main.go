@@ -10,7 +10,7 @@ import (
 func main() {
 	err := newRootCmd().Execute()
 	if err != nil && !isQuiet(err) {
-		fmt.Fprintf(os.Stderr, "chime: %s\n", oneLine(err))
+		fmt.Fprintf(os.Stderr, "chime: %s%s\n", oneLine(err), hint(err))
 	}
 	os.Exit(exitCode(err))
 }

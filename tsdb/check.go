@@ -1,0 +1,355 @@
+package tsdb
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/chime-tsdb/chime/format"
+)
+
+// This file holds `chime check`: a full verification of every file of a
+// database, and the repair that moves damaged transaction files aside.
+
+// damagedSuffix is added to the name of a transaction file that Repair
+// moves aside. tx.<hex>.damaged is not a transaction name, so readers,
+// writers and compaction ignore it.
+const damagedSuffix = ".damaged"
+
+// ErrMainDamaged is returned by Repair when main is damaged. Repair never
+// touches main, which holds every compacted row: restore it from a backup.
+var ErrMainDamaged = errors.New("main is damaged")
+
+// Problem is one thing wrong in a database directory.
+type Problem struct {
+	// File is the file's name in the directory.
+	File string
+	// Err says what is wrong. Damage wraps format.ErrCorrupt or
+	// format.ErrVersion.
+	Err error
+	// Warning marks a harmless finding that reads are not affected by: a
+	// leftover that main already includes, a stale temporary file, a file
+	// that Repair moved aside.
+	Warning bool
+}
+
+func (p Problem) String() string { return p.File + ": " + p.Err.Error() }
+
+// FileReport is what Check found out about one published file.
+type FileReport struct {
+	Name string
+	Size int64
+	// Kind, Rows and Blocks are what the footer says; FooterOK is false
+	// when the footer itself is unreadable.
+	Kind         format.Kind
+	Rows, Blocks uint64
+	FooterOK     bool
+	// Markers is the number of delete markers of a marker file, when its
+	// meta section is readable (MetaOK).
+	Markers int
+	MetaOK  bool
+	// FirstKey and LastKey are the key range of the index, when the whole
+	// index is readable (KeysOK).
+	FirstKey, LastKey []byte
+	KeysOK            bool
+	// IncludedBy names the file that already includes this one (it is a
+	// leftover of an interrupted compaction), or is "".
+	IncludedBy string
+	// Err is the damage found, nil for a healthy file.
+	Err error
+}
+
+// CheckReport is the result of Check.
+type CheckReport struct {
+	// Files lists the published files: main, then the transactions in
+	// commit order.
+	Files []FileReport
+	// Problems lists what is wrong, one entry per problem, warnings
+	// included.
+	Problems []Problem
+}
+
+// Healthy reports whether the database has no problem but warnings.
+func (r *CheckReport) Healthy() bool {
+	for _, p := range r.Problems {
+		if !p.Warning {
+			return false
+		}
+	}
+	return true
+}
+
+// Damaged lists the damaged files.
+func (r *CheckReport) Damaged() []FileReport {
+	var out []FileReport
+	for _, f := range r.Files {
+		if f.Err != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Totals sums the rows and blocks of the files, per their footers.
+func (r *CheckReport) Totals() (rows, blocks uint64) {
+	for _, f := range r.Files {
+		rows += f.Rows
+		blocks += f.Blocks
+	}
+	return rows, blocks
+}
+
+// Check verifies every file of the database: the CRCs of every block,
+// index page, top index, meta section and footer; the key and time order
+// of the index within and across pages; every block decoded and matching
+// its index entry; the block and row counts of the footer; the included
+// lists. It also reports leftovers that main already includes, stale
+// temporary files and files moved aside by Repair, as warnings. Check
+// takes no lock and changes nothing; files that a compaction removes
+// meanwhile are skipped. Its error is for failing to run at all; damage
+// is in the report.
+func (db *DB) Check() (*CheckReport, error) {
+	names, err := db.fs.List()
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", db.dir, err)
+	}
+	slices.Sort(names)
+	r := &CheckReport{}
+	includedBy := map[string]string{}
+	for _, name := range append([]string{MainName}, transactionNames(names)...) {
+		fr, included, ok := db.checkFile(name)
+		if !ok {
+			continue
+		}
+		r.Files = append(r.Files, fr)
+		for _, inc := range included {
+			if inc != name && includedBy[inc] == "" {
+				includedBy[inc] = name
+			}
+		}
+	}
+	for i := range r.Files {
+		f := &r.Files[i]
+		f.IncludedBy = includedBy[f.Name]
+		switch {
+		case f.Err != nil:
+			r.Problems = append(r.Problems, Problem{File: f.Name, Err: f.Err})
+		case f.IncludedBy != "":
+			r.Problems = append(r.Problems, Problem{File: f.Name, Warning: true,
+				Err: fmt.Errorf("leftover of an interrupted compaction: %s already includes it; the next compaction removes it", f.IncludedBy)})
+		}
+	}
+	r.Problems = append(r.Problems, db.checkOthers(names)...)
+	return r, nil
+}
+
+func transactionNames(names []string) []string {
+	var txs []string
+	for _, n := range names {
+		if IsTransaction(n) {
+			txs = append(txs, n)
+		}
+	}
+	return txs
+}
+
+// checkOthers reports stale temporary files and files moved aside.
+func (db *DB) checkOthers(names []string) []Problem {
+	var out []Problem
+	for _, n := range names {
+		switch {
+		case strings.HasSuffix(n, tmpSuffix):
+			if stale, err := db.fs.TryLockTemp(n); err == nil && stale {
+				out = append(out, Problem{File: n, Warning: true,
+					Err: errors.New("stale temporary file of a writer that died; the next add or compaction removes it")})
+			}
+		case strings.Contains(n, damagedSuffix) && strings.HasPrefix(n, txPrefix):
+			out = append(out, Problem{File: n, Warning: true,
+				Err: errors.New("a damaged file moved aside by check --repair; never read: remove it once it is no longer needed")})
+		}
+	}
+	return out
+}
+
+// checkFile verifies one published file. It returns the file's included
+// list (when readable), and ok false when the file vanished (a compaction
+// removed it meanwhile).
+func (db *DB) checkFile(name string) (fr FileReport, included []string, ok bool) {
+	fr.Name = name
+	rf, err := db.fs.Open(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && name != MainName {
+			return fr, nil, false
+		}
+		fr.Err = fmt.Errorf("open: %w", err)
+		return fr, nil, true
+	}
+	defer rf.Close()
+	fr.Size = rf.Size()
+	if info, err := format.ReadFooter(rf, fr.Size); err == nil {
+		fr.Kind, fr.Rows, fr.Blocks, fr.FooterOK = info.Kind, info.Rows, info.Blocks, true
+	}
+	if fr.Size == 0 && name != MainName {
+		fr.Err = errEmptyTx
+		return fr, nil, true
+	}
+	seg, err := format.OpenSegment(rf, fr.Size)
+	if err != nil {
+		fr.Err = err
+		return fr, nil, true
+	}
+	fr.Kind, fr.Rows, fr.Blocks, fr.FooterOK = seg.Kind(), seg.Rows(), seg.Blocks(), true
+	fr.Markers, fr.MetaOK = len(seg.Markers()), true
+	fr.Err = errors.Join(checkBlocks(seg, &fr), checkMeta(name, seg))
+	return fr, seg.Included(), true
+}
+
+// checkBlocks walks the whole index, checking the order of its entries
+// across pages and the placement of their blocks, and decodes every block
+// (BlockReader checks its CRC, its row count and its timestamps against
+// the entry). After a damaged block it still walks the index, for the
+// key range of the report.
+func checkBlocks(seg *format.Segment, fr *FileReport) error {
+	var (
+		br               format.BlockReader
+		b                format.Block
+		prevKey          []byte
+		prevMax, prevEnd uint64
+		entries, rows    uint64
+		firstErr         error
+	)
+	c := seg.Seek(nil)
+	for c.Next() {
+		e := c.Entry()
+		if entries == 0 {
+			fr.FirstKey = bytes.Clone(e.Key)
+		} else if firstErr == nil {
+			firstErr = checkEntryOrder(e, prevKey, prevMax, prevEnd)
+		}
+		if firstErr == nil {
+			firstErr = br.Read(seg, e, &b)
+		}
+		prevKey, prevMax, prevEnd = append(prevKey[:0], e.Key...), e.MaxTS, e.Off+e.Len
+		entries++
+		rows += uint64(e.Rows)
+	}
+	if err := c.Err(); err != nil {
+		return cmp.Or(firstErr, err)
+	}
+	fr.LastKey, fr.KeysOK = bytes.Clone(prevKey), entries > 0
+	switch {
+	case firstErr != nil:
+		return firstErr
+	case entries != seg.Blocks():
+		return fmt.Errorf("%w: the index has %d entries, the footer says %d blocks", format.ErrCorrupt, entries, seg.Blocks())
+	case rows != seg.Rows():
+		return fmt.Errorf("%w: the index counts %d rows, the footer says %d", format.ErrCorrupt, rows, seg.Rows())
+	case seg.Kind() == format.KindMarkers && entries > 0:
+		return fmt.Errorf("%w: a delete-marker file with %d blocks", format.ErrCorrupt, entries)
+	}
+	return nil
+}
+
+// checkEntryOrder verifies that entry e may follow the previous one:
+// keys in order, blocks of one key in time order without overlap, and
+// blocks laid out in index order.
+func checkEntryOrder(e *format.IndexEntry, prevKey []byte, prevMax, prevEnd uint64) error {
+	switch c := bytes.Compare(prevKey, e.Key); {
+	case c > 0:
+		return fmt.Errorf("%w: index entry of the block at offset %d: key %q comes after key %q", format.ErrCorrupt, e.Off, e.Key, prevKey)
+	case c == 0 && e.MinTS <= prevMax:
+		return fmt.Errorf("%w: index entry of the block at offset %d: key %q: time %d is not after the previous block's %d", format.ErrCorrupt, e.Off, e.Key, e.MinTS, prevMax)
+	case e.Off < prevEnd:
+		return fmt.Errorf("%w: block at offset %d overlaps the block before it (which ends at offset %d)", format.ErrCorrupt, e.Off, prevEnd)
+	}
+	return nil
+}
+
+// checkMeta verifies the kind and the included list of a file.
+func checkMeta(name string, seg *format.Segment) error {
+	if name == MainName && seg.Kind() != format.KindData {
+		return fmt.Errorf("%w: main is a %s file, not a data file", format.ErrCorrupt, seg.Kind())
+	}
+	for _, inc := range seg.Included() {
+		if !IsTransaction(inc) {
+			return fmt.Errorf("%w: the included list names %q, not a transaction file", format.ErrCorrupt, inc)
+		}
+		// A minor compaction output takes the name of the newest file
+		// it merges.
+		if name != MainName && inc > name {
+			return fmt.Errorf("%w: the included list names %s, committed after this file", format.ErrCorrupt, inc)
+		}
+	}
+	return nil
+}
+
+// Moved describes a damaged transaction file that Repair moved aside.
+type Moved struct {
+	FileReport        // what Check knew of the file
+	To         string // its new name
+}
+
+// Repair moves every damaged transaction file aside, renaming it
+// NAME.damaged (a name that readers ignore), so that the database reads
+// again: the state after a --no-sync commit torn by a power loss. The
+// rows or delete markers of those files are no longer read; Moved says
+// what they were, as far as each file's footer and index tell. Repair
+// holds the compaction lock (waiting for a running compaction) while it
+// checks and moves, and syncs the directory. It never touches main: when
+// main is damaged it changes nothing and returns ErrMainDamaged.
+func (db *DB) Repair() (*CheckReport, []Moved, error) {
+	lock, err := db.LockCompaction(true)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer lock.Close()
+	r, err := db.Check()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range r.Damaged() {
+		if f.Name == MainName {
+			return r, nil, fmt.Errorf("%w (%v): repair never touches main; restore it from a backup", ErrMainDamaged, f.Err)
+		}
+	}
+	var moved []Moved
+	for _, f := range r.Damaged() {
+		to, err := db.moveAside(f.Name)
+		if err != nil {
+			return r, moved, err
+		}
+		moved = append(moved, Moved{FileReport: f, To: to})
+	}
+	if len(moved) > 0 {
+		if err := db.fs.SyncDir(); err != nil {
+			return r, moved, fmt.Errorf("sync %s: %w", db.dir, err)
+		}
+	}
+	return r, moved, nil
+}
+
+// moveAside renames name to name.damaged (or name.damaged.N when taken),
+// never replacing a file.
+func (db *DB) moveAside(name string) (string, error) {
+	for i := 0; ; i++ {
+		to := name + damagedSuffix
+		if i > 0 {
+			to = fmt.Sprintf("%s.%d", to, i)
+		}
+		err := db.fs.Link(name, to)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("move %s aside: %w", name, err)
+		}
+		if err := db.fs.Remove(name); err != nil {
+			return "", fmt.Errorf("move %s aside: %w", name, err)
+		}
+		return to, nil
+	}
+}
