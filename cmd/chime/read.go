@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +17,9 @@ type readOptions struct {
 	nanos, seconds bool
 	columns        string
 	parallel       string
+	output         string
+	follow         bool
+	followInterval time.Duration
 }
 
 func newReadCmd(g *globals) *cobra.Command {
@@ -37,7 +41,11 @@ func newReadCmd(g *globals) *cobra.Command {
 	f.BoolVar(&o.seconds, "timestamp-seconds", false, "print timestamps as integer seconds")
 	f.StringVarP(&o.columns, "columns", "C", "", "value columns to print: 1-based numbers and a-b ranges, all, none")
 	f.StringVar(&o.parallel, "parallel", "", "split the output by key ranges across one `sh -c CMD` per CPU")
+	f.StringVarP(&o.output, "output", "o", outputText, "output format: text, csv (with a header) or json (one object per line)")
+	f.BoolVar(&o.follow, "follow", false, "after the matching rows, print those of new transactions until interrupted")
+	f.DurationVar(&o.followInterval, "follow-interval", tsdb.DefaultFollowInterval, "how often --follow looks for new transactions")
 	cmd.MarkFlagsMutuallyExclusive("timestamp-nanos", "timestamp-seconds", "timestamp-format")
+	cmd.MarkFlagsMutuallyExclusive("follow", "parallel")
 	return cmd
 }
 
@@ -54,9 +62,15 @@ func runRead(cmd *cobra.Command, g *globals, o *readOptions, filters []string) e
 	if err != nil {
 		return err
 	}
+	if err := o.checkOutput(cmd); err != nil {
+		return err
+	}
 	db, err := tsdb.Open(dir, &tsdb.Options{NoMmap: g.noMmap})
 	if err != nil {
 		return err
+	}
+	if o.follow {
+		return readFollow(db, sel, rf, o)
 	}
 	snap, err := db.Snapshot()
 	if err != nil {
@@ -66,7 +80,8 @@ func runRead(cmd *cobra.Command, g *globals, o *readOptions, filters []string) e
 	if o.parallel != "" {
 		return readParallel(snap, sel, rf, o.parallel)
 	}
-	return readTo(snap, sel, rf)
+	_, err = o.printRows(snap, sel, rf, newStdout().write)
+	return err
 }
 
 // selector turns the filter arguments and the bound flags into a Selector.
@@ -110,9 +125,4 @@ func (o *readOptions) formatter() (*format.RowFormatter, error) {
 		rf.Columns = cols
 	}
 	return rf, nil
-}
-
-// readTo prints the selected rows on stdout, rendered on every core.
-func readTo(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *format.RowFormatter) error {
-	return snap.ScanAppend(sel, 0, rf.AppendRows, newStdout().write)
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/tsdb"
+)
+
+// The --output formats of read: sonnerie's text (the default, unchanged)
+// and the machine-readable CSV and JSON lines of format's one schema.
+const (
+	outputText = "text"
+	outputCSV  = "csv"
+	outputJSON = "json"
+)
+
+// textOnlyFlags shape the text output only: CSV and JSON have a fixed
+// schema (nanoseconds, RFC 3339 and the format are always there).
+var textOnlyFlags = []string{"print-format", "timestamp-format", "timestamp-nanos", "timestamp-seconds", "parallel"}
+
+// checkOutput rejects an unknown --output and flags that it ignores.
+func (o *readOptions) checkOutput(cmd *cobra.Command) error {
+	switch o.output {
+	case outputText:
+		return nil
+	case outputCSV, outputJSON:
+	default:
+		return usagef("read: --output %q: want text, csv or json", o.output)
+	}
+	for _, name := range textOnlyFlags {
+		if cmd.Flags().Changed(name) {
+			return usagef("read: --%s applies to --output text only", name)
+		}
+	}
+	return nil
+}
+
+// renderer returns the row renderer of the chosen output and the header
+// to print first (CSV's, whose width comes from snap's index).
+func (o *readOptions) renderer(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *format.RowFormatter) (tsdb.AppendFunc, []byte, error) {
+	switch o.output {
+	case outputJSON:
+		jf := &format.JSONFormatter{Columns: rf.Columns}
+		return jf.AppendRows, nil, nil
+	case outputCSV:
+		width, err := snap.Widest(sel)
+		if err != nil {
+			return nil, nil, err
+		}
+		cf := &format.CSVFormatter{Width: width, Columns: rf.Columns}
+		return cf.AppendRows, cf.AppendHeader(nil), nil
+	}
+	return rf.AppendRows, nil, nil
+}
+
+// printRows prints the selected rows of snap with write, rendered on every
+// core, and returns the renderer for --follow to go on with.
+func (o *readOptions) printRows(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *format.RowFormatter, write func([]byte) error) (tsdb.AppendFunc, error) {
+	render, header, err := o.renderer(snap, sel, rf)
+	if err == nil && header != nil {
+		err = write(header)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return render, snap.ScanAppend(sel, 0, render, write)
+}

@@ -1,0 +1,430 @@
+package tsdb
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/chime-tsdb/chime/format"
+)
+
+// DefaultFollowInterval is how often Follower.Run looks for new
+// transactions unless told otherwise: a listing of the directory and one
+// small read of main's tail each time.
+const DefaultFollowInterval = 100 * time.Millisecond
+
+// Follower streams a selection like `tail -f`: first the rows of a
+// snapshot (read them from Snapshot), then, at each Poll, the selected rows
+// of the transactions committed since, in commit order, each row once.
+//
+// Rows of a new data transaction are printed as they are; markers are
+// noted but retract nothing already printed (a delete does not unprint).
+// A row that a delete hid, or a newer transaction overwrote, before the
+// follower saw its transaction may never be printed when a compaction
+// merged them meanwhile: only the newest row at a (key, time) survives a
+// merge.
+//
+// Compaction never makes it print a row twice. A minor compaction
+// publishes its output under the name of the newest transaction it merged
+// (which the follower may not have seen yet) and includes the others, some
+// maybe printed; a major compaction writes a new main that includes them
+// all. Included lists are not transitive: an output that merged an earlier
+// output names only that one, not what it held. So the follower keeps
+// every file it printed open until a main, or a printed output, includes
+// it, and of a compaction output it has not seen it prints only the rows
+// that its printed files, merged, do not hold with the same key, time,
+// format and values. Two consequences: rows of several transactions that
+// a compaction merged before the follower saw them come out together, in
+// (key, time) order rather than commit order; and a row that an unseen
+// transaction rewrote with identical values is not printed again. A major
+// compaction is noticed by reading main's tail each Poll, and costs a
+// merge of main only when its main includes transactions not yet seen.
+//
+// A Follower is not safe for concurrent use.
+type Follower struct {
+	db       *DB
+	sel      *Selector
+	snap     *Snapshot
+	main     *segFile
+	mainTail []byte // main's size and last bytes: they change when main is replaced
+	held     map[string]*segFile
+	last     string            // the newest transaction name printed or covered
+	initial  map[*segFile]bool // the snapshot's files: Close closes them
+}
+
+// Follow takes a snapshot of the selection (nil: everything) to follow.
+// Print the snapshot's rows first, then call Poll or Run. Close the
+// Follower, not its snapshot.
+func (db *DB) Follow(sel *Selector) (*Follower, error) {
+	if sel == nil {
+		sel = &Selector{}
+	}
+	snap, err := db.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	f := &Follower{db: db, sel: sel, snap: snap, held: map[string]*segFile{}, initial: map[*segFile]bool{}}
+	for _, sf := range snap.files {
+		f.initial[sf] = true
+		f.cover(sf)
+		if sf.name != MainName && snap.live(sf) {
+			f.held[sf.name] = sf
+		}
+	}
+	f.main = snap.files[len(snap.files)-1]
+	if f.mainTail, err = readTail(f.main.rf); err != nil {
+		snap.Close()
+		return nil, fmt.Errorf("%s: %w", MainName, err)
+	}
+	return f, nil
+}
+
+// cover raises last to sf's name and every name it includes.
+func (f *Follower) cover(sf *segFile) {
+	for _, n := range append(slices.Clip(sf.seg.Included()), sf.name) {
+		if _, ok := txNumber(n); ok && n > f.last {
+			f.last = n
+		}
+	}
+}
+
+// Snapshot is the view whose rows come before any Poll's. It stays valid
+// until Close.
+func (f *Follower) Snapshot() *Snapshot { return f.snap }
+
+// Close releases every file.
+func (f *Follower) Close() error {
+	var errs []error
+	for _, sf := range f.held {
+		errs = append(errs, f.release(sf))
+	}
+	errs = append(errs, f.release(f.main), f.snap.Close())
+	f.held, f.main = nil, nil
+	return errors.Join(errs...)
+}
+
+// release closes a file the follower opened itself.
+func (f *Follower) release(sf *segFile) error {
+	if sf == nil || f.initial[sf] {
+		return nil
+	}
+	return sf.rf.Close()
+}
+
+// Run polls every interval (0: DefaultFollowInterval) until ctx is done,
+// and returns ctx's error, or the first error of a Poll.
+func (f *Follower) Run(ctx context.Context, interval time.Duration, render AppendFunc, write func([]byte) error) error {
+	if interval <= 0 {
+		interval = DefaultFollowInterval
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+		if err := f.Poll(render, write); err != nil {
+			return err
+		}
+	}
+}
+
+// Poll renders the selected rows of the transactions committed since the
+// last Poll (or the snapshot) and passes them to write, in commit order,
+// rendered by render as ScanAppend does.
+func (f *Follower) Poll(render AppendFunc, write func([]byte) error) error {
+	if err := f.pollMain(render, write); err != nil {
+		return err
+	}
+	names, err := f.db.fs.List()
+	if err != nil {
+		return fmt.Errorf("list %s: %w", f.db.dir, err)
+	}
+	var fresh []string
+	for _, n := range names {
+		if _, ok := txNumber(n); ok && n > f.last {
+			fresh = append(fresh, n)
+		}
+	}
+	slices.Sort(fresh)
+	for _, n := range fresh {
+		found, err := f.follow(n, render, write)
+		if err != nil || !found {
+			// A file that vanished was merged by a compaction: the next
+			// Poll finds its rows in the output, still in order.
+			return err
+		}
+	}
+	return nil
+}
+
+// follow prints the rows of the new transaction file name; it reports
+// false when the file is gone.
+func (f *Follower) follow(name string, render AppendFunc, write func([]byte) error) (bool, error) {
+	sf, err := f.open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if sf.seg.Kind() == format.KindData {
+		if err := f.printNew(sf, false, render, write); err != nil {
+			sf.rf.Close()
+			return false, err
+		}
+		f.releaseIncluded(sf.seg.Included())
+	}
+	f.held[name] = sf
+	f.last = name
+	return true, nil
+}
+
+func (f *Follower) open(name string) (*segFile, error) {
+	rf, err := f.db.fs.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	seg, err := format.OpenSegment(rf, rf.Size())
+	if err != nil {
+		rf.Close()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &segFile{name: name, rf: rf, seg: seg}, nil
+}
+
+// pollMain looks for a new main. When it includes transactions not yet
+// seen (a major compaction merged them before the follower saw them), it
+// prints their rows; either way it releases the files main includes.
+func (f *Follower) pollMain(render AppendFunc, write func([]byte) error) error {
+	rf, err := f.db.fs.Open(MainName)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", MainName, err)
+	}
+	tail, err := readTail(rf)
+	if err != nil || bytes.Equal(tail, f.mainTail) {
+		rf.Close()
+		return err
+	}
+	seg, err := format.OpenSegment(rf, rf.Size())
+	if err != nil {
+		rf.Close()
+		return fmt.Errorf("%s: %w", MainName, err)
+	}
+	sf := &segFile{name: MainName, rf: rf, seg: seg}
+	if f.includesUnseen(seg) {
+		if err := f.printNew(sf, true, render, write); err != nil {
+			rf.Close()
+			return err
+		}
+		f.cover(sf)
+	}
+	f.releaseUpTo(seg.Included())
+	f.release(f.main)
+	f.main, f.mainTail = sf, tail
+	return nil
+}
+
+func (f *Follower) includesUnseen(seg *format.Segment) bool {
+	for _, n := range seg.Included() {
+		if _, ok := txNumber(n); ok && n > f.last {
+			return true
+		}
+	}
+	return false
+}
+
+// releaseUpTo closes the held files that a new main holds: every one up
+// to the newest it includes. Those it does not name were merged, before it
+// was written, into an output that it names or into the previous main.
+func (f *Follower) releaseUpTo(included []string) {
+	newest := ""
+	for _, n := range included {
+		newest = max(newest, n)
+	}
+	for n, sf := range f.held {
+		if n <= newest {
+			f.release(sf)
+			delete(f.held, n)
+		}
+	}
+}
+
+// releaseIncluded closes the held files that an output now holds.
+func (f *Follower) releaseIncluded(names []string) {
+	for _, n := range names {
+		if sf := f.held[n]; sf != nil {
+			f.release(sf)
+			delete(f.held, n)
+		}
+	}
+}
+
+// tailSize is how much of main's end identifies it: the footer and the
+// CRC of the meta section (included list and markers) before it.
+const tailSize = 68
+
+// readTail returns the size of rf and its last bytes.
+func readTail(rf ReadFile) ([]byte, error) {
+	size := rf.Size()
+	n := min(size, tailSize)
+	tail := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+n), uint64(size))
+	tail = tail[:8+n]
+	if _, err := rf.ReadAt(tail[8:], size-n); err != nil {
+		return nil, fmt.Errorf("read the tail of %s: %w", MainName, err)
+	}
+	return tail, nil
+}
+
+// printNew prints the selected rows of a new data file (a transaction, a
+// compaction output or, with isMain, a new main) that the follower has
+// not printed. A plain transaction's rows are all new. An output may hold
+// printed rows, even of files its included list does not name (an output
+// that merged them and that it merged in turn), so its rows are compared
+// with every printed file.
+func (f *Follower) printNew(out *segFile, isMain bool, render AppendFunc, write func([]byte) error) error {
+	view := &Snapshot{data: []*segFile{{name: out.name, rank: 1, rf: out.rf, seg: out.seg}}}
+	if !isMain && len(out.seg.Included()) == 0 {
+		return view.ScanAppend(f.sel, 0, render, write)
+	}
+	return f.printDiff(view, f.baseline(isMain), render, write)
+}
+
+// baseline is the merged view of every held file, ranked in commit order,
+// and of main when withMain (a minor compaction never merges main): what
+// the follower has printed.
+func (f *Follower) baseline(withMain bool) *Snapshot {
+	v := &Snapshot{}
+	if withMain {
+		v.data = append(v.data, &segFile{name: MainName, rf: f.main.rf, seg: f.main.seg})
+	}
+	held := slices.SortedFunc(maps.Values(f.held), func(a, b *segFile) int { return strings.Compare(a.name, b.name) })
+	for i, sf := range held {
+		rank := i + 1
+		if sf.seg.Kind() == format.KindMarkers {
+			v.markers = append(v.markers, markerSet{rank: rank, markers: sf.seg.Markers()})
+		} else {
+			v.data = append(v.data, &segFile{name: sf.name, rank: rank, rf: sf.rf, seg: sf.seg})
+		}
+	}
+	return v
+}
+
+// printDiff prints the selected rows of out that base does not hold with
+// the same key, time, format and values, walking both in (key, time)
+// order.
+func (f *Follower) printDiff(out, base *Snapshot, render AppendFunc, write func([]byte) error) error {
+	var baseErr error
+	next, stop := iter.Pull2(rowRuns(base, f.sel, &baseErr))
+	defer stop()
+	c := &rowCursor{next: next, err: &baseErr}
+	buf := make([]byte, 0, flushSize+4096)
+	err := out.Scan(f.sel, func(b *format.Block, from, to int) error {
+		start := from // the run of new rows being gathered
+		for i := from; i < to; i++ {
+			dup, err := c.holds(b, i)
+			if err != nil {
+				return err
+			}
+			if dup {
+				buf = render(buf, b, start, i)
+				start = i + 1
+			}
+		}
+		buf = render(buf, b, start, to)
+		if len(buf) < flushSize {
+			return nil
+		}
+		err := write(buf)
+		buf = buf[:0]
+		return err
+	})
+	if err == nil && len(buf) > 0 {
+		err = write(buf)
+	}
+	return err
+}
+
+// rowRuns is s's rows of sel as an iterator of runs; the block is valid
+// until the iteration resumes. Scan's error is stored in *errp.
+func rowRuns(s *Snapshot, sel *Selector, errp *error) iter.Seq2[*format.Block, [2]int] {
+	return func(yield func(*format.Block, [2]int) bool) {
+		err := s.Scan(sel, func(b *format.Block, from, to int) error {
+			if !yield(b, [2]int{from, to}) {
+				return errStopped
+			}
+			return nil
+		})
+		if err != errStopped {
+			*errp = err
+		}
+	}
+}
+
+// rowCursor walks the rows of a rowRuns iterator forward.
+type rowCursor struct {
+	next     func() (*format.Block, [2]int, bool)
+	b        *format.Block
+	pos, end int
+	done     bool
+	err      *error
+}
+
+// holds advances to the first row at or after (b.Key, b.Times[i]) and
+// reports whether it is that very row.
+func (c *rowCursor) holds(b *format.Block, i int) (bool, error) {
+	for !c.done {
+		if c.pos == c.end {
+			var run [2]int
+			var ok bool
+			c.b, run, ok = c.next()
+			if !ok {
+				c.done = true
+				return false, *c.err
+			}
+			c.pos, c.end = run[0], run[1]
+			continue
+		}
+		order := bytes.Compare(c.b.Key, b.Key)
+		if order == 0 {
+			order = cmp.Compare(c.b.Times[c.pos], b.Times[i])
+		}
+		if order > 0 {
+			return false, nil
+		}
+		if order == 0 {
+			return sameValues(c.b, c.pos, b, i), nil
+		}
+		c.pos++
+	}
+	return false, nil
+}
+
+// sameValues reports whether row i of a and row j of b have the same
+// format and values.
+func sameValues(a *format.Block, i int, b *format.Block, j int) bool {
+	if a.Format != b.Format {
+		return false
+	}
+	for col := range a.Cols {
+		if a.Format.Code(col).Variable() {
+			if !bytes.Equal(a.Bytes(col, i), b.Bytes(col, j)) {
+				return false
+			}
+		} else if a.Cols[col].Nums[i] != b.Cols[col].Nums[j] {
+			return false
+		}
+	}
+	return true
+}

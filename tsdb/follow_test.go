@@ -1,0 +1,281 @@
+package tsdb
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chime-tsdb/chime/format"
+)
+
+// renderRows renders u rows as "key ts val" lines.
+func renderRows(dst []byte, b *format.Block, from, to int) []byte {
+	for i := from; i < to; i++ {
+		dst = fmt.Appendf(dst, "%s %d %d\n", b.Key, b.Times[i], b.Cols[0].Nums[i])
+	}
+	return dst
+}
+
+// follower follows sel in db, with its output so far.
+type follower struct {
+	t   testing.TB
+	f   *Follower
+	out bytes.Buffer
+}
+
+func newFollower(t testing.TB, db *DB, sel *Selector) *follower {
+	t.Helper()
+	f, err := db.Follow(sel)
+	must(t, err)
+	t.Cleanup(func() { must(t, f.Close()) })
+	fl := &follower{t: t, f: f}
+	must(t, f.Snapshot().ScanAppend(f.sel, 0, renderRows, fl.write))
+	return fl
+}
+
+func (fl *follower) write(b []byte) error { fl.out.Write(b); return nil }
+
+// poll polls and returns what it printed.
+func (fl *follower) poll() string {
+	fl.t.Helper()
+	n := fl.out.Len()
+	must(fl.t, fl.f.Poll(renderRows, fl.write))
+	return fl.out.String()[n:]
+}
+
+func rowLines(rows ...row) string {
+	var sb strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&sb, "%s %d %d\n", r.key, r.ts, r.val)
+	}
+	return sb.String()
+}
+
+// publishOutput writes rows (sorted) as a compaction output that includes
+// the named files, publishes it over target as compaction does, and
+// removes the included files.
+func publishOutput(t testing.TB, db *DB, target string, included []string, rows ...row) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := format.NewWriter(&buf, format.KindData)
+	w.SetIncluded(included)
+	var b format.Block
+	for _, r := range rows {
+		b.Reset([]byte(r.key), "u")
+		b.Times, b.Cols[0].Nums = append(b.Times, r.ts), append(b.Cols[0].Nums, r.val)
+		must(t, w.WriteBlock(&b))
+	}
+	must(t, w.Close())
+	writeFile(t, db, "out.tmp", buf.Bytes())
+	must(t, os.Rename(filepath.Join(db.Dir(), "out.tmp"), filepath.Join(db.Dir(), target)))
+	for _, n := range included {
+		must(t, os.Remove(filepath.Join(db.Dir(), n)))
+	}
+}
+
+func TestFollower_NewTransactions(t *testing.T) {
+	db := newDB(t)
+	commitRows(t, db, row{"a", 1, 1})
+	fl := newFollower(t, db, nil)
+	if got := fl.out.String(); got != "a 1 1\n" {
+		t.Fatalf("snapshot: %q", got)
+	}
+	if got := fl.poll(); got != "" {
+		t.Fatalf("nothing new: %q", got)
+	}
+	commitRows(t, db, row{"b", 1, 2}, row{"c", 1, 3})
+	_, err := db.Delete(format.Marker{Filter: []byte("b"), HasFilter: true})
+	must(t, err)
+	commitRows(t, db, row{"a", 1, 5}, row{"a", 2, 4})
+	// In commit order, each transaction in key order; the delete
+	// retracts nothing; the overwrite of a@1 is a new row.
+	if got, want := fl.poll(), rowLines(row{"b", 1, 2}, row{"c", 1, 3}, row{"a", 1, 5}, row{"a", 2, 4}); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	if got := fl.poll(); got != "" {
+		t.Fatalf("printed again: %q", got)
+	}
+}
+
+func TestFollower_Selector(t *testing.T) {
+	db := newDB(t)
+	fl := newFollower(t, db, &Selector{Filters: [][]byte{[]byte("a%")}, AfterTime: 2, HasAfterTime: true})
+	commitRows(t, db, row{"a", 1, 1}, row{"a", 2, 2}, row{"ab", 3, 3}, row{"b", 3, 4})
+	if got, want := fl.poll(), rowLines(row{"a", 2, 2}, row{"ab", 3, 3}); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestFollower_MinorCompaction: a minor compaction merges two printed
+// transactions and one the follower has not seen, under the unseen one's
+// name; only the unseen one's rows are printed, its overwrite of a printed
+// row included.
+func TestFollower_MinorCompaction(t *testing.T) {
+	db := newDB(t)
+	txA := commitRows(t, db, row{"k1", 1, 1})
+	fl := newFollower(t, db, nil)
+	txB := commitRows(t, db, row{"k2", 1, 2}, row{"k2", 2, 2})
+	if got := fl.poll(); got != rowLines(row{"k2", 1, 2}, row{"k2", 2, 2}) {
+		t.Fatalf("before compaction: %q", got)
+	}
+	txC := commitRows(t, db, row{"k1", 2, 3}, row{"k2", 2, 30}, row{"k3", 1, 3})
+	publishOutput(t, db, txC, []string{txA, txB},
+		row{"k1", 1, 1}, row{"k1", 2, 3}, row{"k2", 1, 2}, row{"k2", 2, 30}, row{"k3", 1, 3})
+	if got, want := fl.poll(), rowLines(row{"k1", 2, 3}, row{"k2", 2, 30}, row{"k3", 1, 3}); got != want {
+		t.Fatalf("after compaction got\n%s\nwant\n%s", got, want)
+	}
+	if _, ok := fl.f.held[txB]; ok {
+		t.Errorf("%s still held after an output included it", txB)
+	}
+	commitRows(t, db, row{"k4", 1, 4})
+	if got := fl.poll(); got != rowLines(row{"k4", 1, 4}) {
+		t.Fatalf("after the compaction's output: %q", got)
+	}
+}
+
+// TestFollower_OutputOfOutput: a printed transaction P is merged with an
+// unseen T (output named T, including P), which is merged again with an
+// unseen U (output named U, including only T): P's rows, which U's list
+// does not name, are not printed again.
+func TestFollower_OutputOfOutput(t *testing.T) {
+	db := newDB(t)
+	fl := newFollower(t, db, nil)
+	txP := commitRows(t, db, row{"p", 1, 1})
+	fl.poll()
+	txT := commitRows(t, db, row{"t", 1, 2})
+	publishOutput(t, db, txT, []string{txP}, row{"p", 1, 1}, row{"t", 1, 2})
+	txU := commitRows(t, db, row{"p", 2, 3}, row{"u", 1, 4})
+	publishOutput(t, db, txU, []string{txT}, row{"p", 1, 1}, row{"p", 2, 3}, row{"t", 1, 2}, row{"u", 1, 4})
+	if got, want := fl.poll(), rowLines(row{"p", 2, 3}, row{"t", 1, 2}, row{"u", 1, 4}); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	// A main that names only U releases P too.
+	publishOutput(t, db, MainName, []string{txU}, row{"p", 1, 1}, row{"p", 2, 3}, row{"t", 1, 2}, row{"u", 1, 4})
+	if got := fl.poll(); got != "" {
+		t.Fatalf("main printed %q", got)
+	}
+	if len(fl.f.held) != 0 {
+		t.Errorf("still held: %v", slices.Collect(maps.Keys(fl.f.held)))
+	}
+}
+
+// TestFollower_MajorCompaction: a new main that includes only printed
+// transactions prints nothing; one that includes an unseen transaction
+// prints that transaction's rows.
+func TestFollower_MajorCompaction(t *testing.T) {
+	db := newDB(t)
+	txA := commitRows(t, db, row{"a", 1, 1})
+	fl := newFollower(t, db, nil)
+	txB := commitRows(t, db, row{"b", 1, 2})
+	fl.poll()
+	publishOutput(t, db, MainName, []string{txA, txB}, row{"a", 1, 1}, row{"b", 1, 2})
+	if got := fl.poll(); got != "" {
+		t.Fatalf("main of printed transactions: %q", got)
+	}
+	if len(fl.f.held) != 0 {
+		t.Errorf("still held: %v", slices.Collect(maps.Keys(fl.f.held)))
+	}
+	txC := commitRows(t, db, row{"a", 1, 10}, row{"c", 1, 3})
+	commitRows(t, db, row{"d", 1, 4})
+	publishOutput(t, db, MainName, []string{txC}, row{"a", 1, 10}, row{"b", 1, 2}, row{"c", 1, 3})
+	if got, want := fl.poll(), rowLines(row{"a", 1, 10}, row{"c", 1, 3}, row{"d", 1, 4}); got != want {
+		t.Fatalf("main with an unseen transaction got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// hookFS runs hook before the first Open of the file name.
+type hookFS struct {
+	FS
+	name string
+	hook func()
+}
+
+func (h *hookFS) Open(name string) (ReadFile, error) {
+	if name == h.name && h.hook != nil {
+		hook := h.hook
+		h.hook = nil
+		hook()
+	}
+	return h.FS.Open(name)
+}
+
+// TestFollower_Vanished: a transaction listed but merged into main before
+// the follower opens it is printed from main at the next poll, before the
+// transactions after it.
+func TestFollower_Vanished(t *testing.T) {
+	db := newDB(t)
+	hfs := &hookFS{FS: DirFS(db.Dir(), false)}
+	hdb, err := Open(db.Dir(), &Options{FS: hfs, NoSync: true})
+	must(t, err)
+	fl := newFollower(t, hdb, nil)
+	txX := commitRows(t, db, row{"x", 1, 1})
+	commitRows(t, db, row{"y", 1, 2})
+	hfs.name, hfs.hook = txX, func() {
+		publishOutput(t, db, MainName, []string{txX}, row{"x", 1, 1})
+	}
+	if got := fl.poll(); got != "" {
+		t.Fatalf("first poll printed %q", got)
+	}
+	if got, want := fl.poll(), rowLines(row{"x", 1, 1}, row{"y", 1, 2}); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestFollower_ConcurrentAdds: transactions committed while the follower
+// polls are each printed once, in commit order.
+func TestFollower_ConcurrentAdds(t *testing.T) {
+	db := newDB(t)
+	fl := newFollower(t, db, nil)
+	const n = 40
+	names := make([]string, n)
+	done := make(chan error)
+	go func() {
+		var err error
+		for i := 0; i < n && err == nil; i++ {
+			names[i], err = commitU(db, row{fmt.Sprint("k", i%3), uint64(i), uint64(i)}, row{"z", uint64(i), 0})
+		}
+		done <- err
+	}()
+	for finished := false; !finished; {
+		select {
+		case err := <-done:
+			must(t, err)
+			finished = true
+		default:
+		}
+		fl.poll()
+	}
+	var want strings.Builder
+	for i := range n {
+		want.WriteString(rowLines(row{fmt.Sprint("k", i%3), uint64(i), uint64(i)}, row{"z", uint64(i), 0}))
+	}
+	if got := fl.out.String(); got != want.String() {
+		t.Fatalf("got\n%s\nwant\n%s", got, want.String())
+	}
+	if !slices.IsSorted(names) {
+		t.Fatalf("names out of commit order: %v", names)
+	}
+}
+
+// commitU commits rows (sorted) as one transaction, from any goroutine.
+func commitU(db *DB, rows ...row) (string, error) {
+	tx, err := db.Begin()
+	if err != nil {
+		return "", err
+	}
+	var b format.Block
+	for _, r := range rows {
+		b.Reset([]byte(r.key), "u")
+		b.Times, b.Cols[0].Nums = append(b.Times, r.ts), append(b.Cols[0].Nums, r.val)
+		if err := tx.Write(&b); err != nil {
+			tx.Rollback()
+			return "", err
+		}
+	}
+	return tx.Commit()
+}
