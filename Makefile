@@ -27,14 +27,14 @@ test:
 
 # Each fuzz target for FUZZTIME (go test runs one fuzz target at a time).
 fuzz:
-	@set -e; for pkg in ./format ./tsdb; do \
+	@set -e; for pkg in ./format ./tsdb ./server; do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./format/ ./tsdb/
+	$(GO) test -run '^$$' -bench . -benchmem ./format/ ./tsdb/ ./server/
 	scripts/bench.sh
 
 lint:

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/chime-tsdb/chime/tsdb"
+)
+
+// get answers `GET {base}/<filter>`: the selected rows, streamed, or the
+// keys with ?keys.
+func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
+	keys, err := q.flag("keys")
+	if err != nil {
+		return err
+	}
+	if keys {
+		return s.keys(w, r, q)
+	}
+	sel, err := readSelector(r.PathValue("filter"), q)
+	if err != nil {
+		return err
+	}
+	out, err := readOutput(q)
+	if err != nil {
+		return err
+	}
+	if err := q.done(); err != nil {
+		return err
+	}
+	db, release, err := s.database(r, reading)
+	if err != nil {
+		return err
+	}
+	defer release()
+	snap, err := db.Snapshot()
+	if err != nil {
+		return err
+	}
+	defer snap.Close()
+	if err := out.prepare(snap, sel); err != nil {
+		return err
+	}
+	return s.stream(w, snap, sel, out)
+}
+
+// readSelector builds the selection from the path's filter and the
+// parameters, with read's rules: filters (the path's and every `filter`)
+// select their union and cannot be combined with key bounds. Unlike read,
+// no filter at all is not an error but selects nothing, as `GET /` did in
+// sonnerie.
+func readSelector(pathFilter string, q *params) (*tsdb.Selector, error) {
+	sel := &tsdb.Selector{Filters: [][]byte{}}
+	if pathFilter != "" {
+		sel.Filters = append(sel.Filters, []byte(pathFilter))
+	}
+	for _, f := range q.list("filter") {
+		sel.Filters = append(sel.Filters, []byte(f))
+	}
+	if err := keyBounds(q, sel); err != nil {
+		return nil, err
+	}
+	if (sel.HasAfterKey || sel.HasBeforeKey) && len(sel.Filters) == 0 {
+		sel.Filters = nil // the bounds alone select
+	}
+	return sel, timeBounds(q, sel)
+}
+
+// keyBounds reads after-key and before-key into sel.
+func keyBounds(q *params, sel *tsdb.Selector) error {
+	after, hasAfter, err := q.str("after-key")
+	if err != nil {
+		return err
+	}
+	before, hasBefore, err := q.str("before-key")
+	if err != nil {
+		return err
+	}
+	switch {
+	case (hasAfter || hasBefore) && len(sel.Filters) > 0:
+		return badRequest("a filter and after-key/before-key cannot be combined")
+	case hasAfter && hasBefore && after > before:
+		return badRequest("after-key %q is after before-key %q", after, before)
+	}
+	sel.AfterKey, sel.HasAfterKey = []byte(after), hasAfter
+	sel.BeforeKey, sel.HasBeforeKey = []byte(before), hasBefore
+	return nil
+}
+
+// timeBounds reads after-time and before-time into sel.
+func timeBounds(q *params, sel *tsdb.Selector) error {
+	var err error
+	if sel.AfterTime, sel.HasAfterTime, err = q.time("after-time"); err != nil {
+		return err
+	}
+	sel.BeforeTime, sel.HasBeforeTime, err = q.time("before-time")
+	return err
+}
+
+// stream writes the rows of sel as they are rendered (see streamWriter).
+func (s *Server) stream(w http.ResponseWriter, snap *tsdb.Snapshot, sel *tsdb.Selector, out *output) error {
+	sw := newStreamWriter(w, out.contentType, s.o.WriteTimeout)
+	write := sw.write
+	if len(out.header) > 0 {
+		write = func(b []byte) error {
+			if !sw.started {
+				b = append(out.header, b...)
+			}
+			return sw.write(b)
+		}
+	}
+	err := snap.ScanAppend(sel, 0, out.render, write)
+	if err == nil && !sw.started && len(out.header) > 0 {
+		err = write(nil)
+	}
+	return sw.finish(err)
+}

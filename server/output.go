@@ -1,0 +1,139 @@
+package server
+
+import (
+	"sync"
+
+	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/tsdb"
+)
+
+// output is how a read renders rows: text as sonnerie-serve printed it
+// (KEY<TAB>NANOS<TAB>VALUES), or the JSON lines and CSV of DESIGN.md's
+// machine-readable schema.
+type output struct {
+	contentType string
+	header      []byte // written before the first row (CSV)
+	render      tsdb.AppendFunc
+	csv         *format.CSVFormatter // its Width is set by prepare
+}
+
+// humanLayout is sonnerie-serve's ?human timestamp format.
+var humanLayout = sync.OnceValue(func() *format.TimeLayout {
+	l, err := format.ParseTimeLayout("%FT%T")
+	if err != nil {
+		panic("server: " + err.Error())
+	}
+	return l
+})
+
+// readOutput builds the renderer from the output parameters.
+func readOutput(q *params) (*output, error) {
+	kind, _, err := q.str("output")
+	if err != nil {
+		return nil, err
+	}
+	if kind != "" && kind != "text" && kind != "json" && kind != "csv" {
+		return nil, badRequest("output=%q: want text, json or csv", kind)
+	}
+	cols, err := columns(q)
+	if err != nil {
+		return nil, err
+	}
+	text, err := textFormatter(q)
+	if err != nil {
+		return nil, err
+	}
+	if kind != "" && kind != "text" && (text.AppendTime != nil || text.PrintFormat) {
+		return nil, badRequest("output=%s has its own timestamps and formats: human, timestamp-*, print-format apply to text only", kind)
+	}
+	switch kind {
+	case "", "text":
+		text.Columns = cols
+		return &output{contentType: "text/plain; charset=utf-8", render: text.AppendRows}, nil
+	case "json":
+		f := &format.JSONFormatter{Columns: cols}
+		return &output{contentType: "application/x-ndjson", render: f.AppendRows}, nil
+	}
+	f := &format.CSVFormatter{Columns: cols}
+	return &output{contentType: "text/csv; charset=utf-8", render: f.AppendRows, csv: f}, nil
+}
+
+// columns reads the columns parameter, read's --columns.
+func columns(q *params) (*format.ColumnSet, error) {
+	list, ok, err := q.str("columns")
+	if err != nil || !ok {
+		return nil, err
+	}
+	cols, err := format.ParseColumns(list)
+	if err != nil {
+		return nil, badRequest("columns: %v", err)
+	}
+	return cols, nil
+}
+
+// textFormatter reads the text output's parameters. Timestamps are
+// nanoseconds unless one of human, timestamp-format, timestamp-seconds
+// says otherwise; AppendTime stays nil when none is given.
+func textFormatter(q *params) (*format.RowFormatter, error) {
+	f := &format.RowFormatter{}
+	var err error
+	if f.PrintFormat, err = q.flag("print-format"); err != nil {
+		return nil, err
+	}
+	given := 0
+	human, err := q.flag("human")
+	if human {
+		given++
+		f.AppendTime = humanLayout().AppendTime
+	}
+	nanos, err2 := q.flag("timestamp-nanos")
+	if nanos {
+		given++
+		f.AppendTime = format.AppendNanos
+	}
+	seconds, err3 := q.flag("timestamp-seconds")
+	if seconds {
+		given++
+		f.AppendTime = format.AppendSeconds
+	}
+	layout, hasLayout, err4 := q.str("timestamp-format")
+	if hasLayout {
+		given++
+		l, err := format.ParseTimeLayout(layout)
+		if err != nil {
+			return nil, badRequest("timestamp-format: %v", err)
+		}
+		f.AppendTime = l.AppendTime
+	}
+	if err := firstErr(err, err2, err3, err4); err != nil {
+		return nil, err
+	}
+	if given > 1 {
+		return nil, badRequest("human, timestamp-format, timestamp-nanos and timestamp-seconds exclude each other")
+	}
+	return f, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepare finishes the renderer once the snapshot is known: the CSV
+// header needs the widest format among the selected rows, from the index.
+func (o *output) prepare(snap *tsdb.Snapshot, sel *tsdb.Selector) error {
+	if o.csv == nil {
+		return nil
+	}
+	width, err := snap.Widest(sel)
+	if err != nil {
+		return err
+	}
+	o.csv.Width = width
+	o.header = o.csv.AppendHeader(nil)
+	return nil
+}
