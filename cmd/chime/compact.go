@@ -71,7 +71,9 @@ func runCompact(g *globals, o *compactOptions) error {
 	if tty && opts.Progress != nil {
 		fmt.Fprint(os.Stderr, "\r\033[K")
 	}
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
+		// Run fails once interrupted unless it had already published: only
+		// then is the database unchanged.
 		return fmt.Errorf("compact: %w: the database is unchanged", errInterrupted)
 	}
 	if err != nil {
