@@ -48,6 +48,18 @@ kill:
 powercut:
 	$(GO) test -count=1 -v -tags powercut -run '^TestPowerCut' ./cmd/chime/
 
+# Long runs of the reliability suites, outside make test: the model,
+# crash-point and I/O-error tests, the kill and power-cut suites SOAK times
+# over (each repetition draws new kill delays and cut points), and every
+# fuzz target for SOAK_FUZZTIME.
+SOAK ?= 20
+SOAK_FUZZTIME ?= 2m
+soak:
+	$(GO) test -count=$(SOAK) -run 'Model|Crash|IOError' ./tsdb/ ./compact/
+	$(GO) test -count=$(SOAK) -v -run '$(KILL_TESTS)' ./cmd/chime/
+	$(GO) test -count=$(SOAK) -v -tags powercut -run '^TestPowerCut$$' ./cmd/chime/
+	$(MAKE) fuzz FUZZTIME=$(SOAK_FUZZTIME)
+
 # Each fuzz target for FUZZTIME (go test runs one fuzz target at a time).
 fuzz:
 	@set -e; for pkg in ./format ./tsdb ./server; do \
