@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/chime
 FUZZTIME ?= 30s
 
-.PHONY: all build demo test kill powercut bench fuzz lint fmt clean
+.PHONY: all build demo test kill powercut soak bench fuzz lint fmt clean
 
 all: build
 
