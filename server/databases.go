@@ -163,3 +163,20 @@ func (l *nameLocks) lock(name string, exclusive bool) func() {
 		l.mu.Unlock()
 	}
 }
+
+// withSnapshot runs fn on a snapshot of the request's database, taken now
+// so that a read sees every write acknowledged before it, and releases
+// both when fn returns.
+func (s *Server) withSnapshot(r *http.Request, fn func(*tsdb.Snapshot) error) error {
+	db, release, err := s.database(r, reading)
+	if err != nil {
+		return err
+	}
+	defer release()
+	snap, err := db.Snapshot()
+	if err != nil {
+		return err
+	}
+	defer snap.Close()
+	return fn(snap)
+}

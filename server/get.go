@@ -31,20 +31,12 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
 	if err := q.done(); err != nil {
 		return err
 	}
-	db, release, err := s.database(r, reading)
-	if err != nil {
-		return err
-	}
-	defer release()
-	snap, err := db.Snapshot()
-	if err != nil {
-		return err
-	}
-	defer snap.Close()
-	if err := out.prepare(snap, sel); err != nil {
-		return err
-	}
-	return s.stream(w, snap, sel, out)
+	return s.withSnapshot(r, func(snap *tsdb.Snapshot) error {
+		if err := out.prepare(snap, sel); err != nil {
+			return err
+		}
+		return s.stream(w, snap, sel, out)
+	})
 }
 
 // readSelector builds the selection from the path's filter and the

@@ -31,17 +31,9 @@ func (s *Server) keys(w http.ResponseWriter, r *http.Request, q *params) error {
 	if err := q.done(); err != nil {
 		return err
 	}
-	db, release, err := s.database(r, reading)
-	if err != nil {
-		return err
-	}
-	defer release()
-	snap, err := db.Snapshot()
-	if err != nil {
-		return err
-	}
-	defer snap.Close()
-	return s.writeKeys(w, snap, sel, o, count, jsonOut)
+	return s.withSnapshot(r, func(snap *tsdb.Snapshot) error {
+		return s.writeKeys(w, snap, sel, o, count, jsonOut)
+	})
 }
 
 // keyOptions reads the keys command's options.
