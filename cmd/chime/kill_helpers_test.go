@@ -33,8 +33,8 @@ import (
 	"github.com/chime-tsdb/chime/format"
 )
 
-// chimeBinary builds chime once for the whole-process tests.
-// The test binary's TestMain (testscript.Main) puts a copy of this test
+// chimeBinary is the chime the whole-process tests run. The test
+// binary's TestMain (testscript.Main) puts a copy of this test
 // binary named chime, which runs main, on $PATH and removes it at exit: the
 // whole-process tests use it rather than building and leaking one.
 var chimeBinary = sync.OnceValues(func() (string, error) { return exec.LookPath("chime") })
@@ -130,18 +130,25 @@ type killOutcome struct {
 // waits for it.
 func killAfter(t testing.TB, delay time.Duration, sig syscall.Signal, stdin string, args ...string) killOutcome {
 	t.Helper()
-	cmd := exec.Command(mustBinary(t), args...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
+	cmd, stderr, start := startChime(t, stdin, args...)
 	go signalAfter(cmd.Process, delay, sig)
 	o := outcome(cmd.Wait(), sig, stderr.String())
 	o.took = time.Since(start)
 	return o
+}
+
+// startChime starts chime with stdin, collecting its stderr, and returns
+// when Start returned: the moment kill delays and run times count from.
+func startChime(t testing.TB, stdin string, args ...string) (*exec.Cmd, *bytes.Buffer, time.Time) {
+	t.Helper()
+	cmd := exec.Command(mustBinary(t), args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, stderr, time.Now()
 }
 
 // signalAfter sends sig to p after delay, if p still runs. It sleeps with
@@ -165,14 +172,7 @@ func sleep(d time.Duration) {
 // killAfter measures its delays: from the return of Start.
 func timed(t testing.TB, stdin string, args ...string) time.Duration {
 	t.Helper()
-	cmd := exec.Command(mustBinary(t), args...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
+	cmd, stderr, start := startChime(t, stdin, args...)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("chime %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
