@@ -27,7 +27,7 @@ func TestToken(t *testing.T) {
 	if got := e.must(http.StatusOK, "GET", "/db/x/k", "", "Authorization", "bearer s3cret"); got != "k\t1\t1\n" {
 		t.Errorf("GET with the token: %q", got)
 	}
-	if got := e.must(http.StatusOK, "GET", "/db/", ""+"", "Authorization", "Bearer s3cret"); got != "x\n" {
+	if got := e.must(http.StatusOK, "GET", "/db/", "", "Authorization", "Bearer s3cret"); got != "x\n" {
 		t.Errorf("GET /db/ with the token: %q", got)
 	}
 }

@@ -8,6 +8,12 @@ import (
 	"syscall"
 )
 
+// The content types of answers: text lines, and JSON lines (ndjson).
+const (
+	textType   = "text/plain; charset=utf-8"
+	ndjsonType = "application/x-ndjson"
+)
+
 // httpError is an error with the HTTP status that reports it. Handlers
 // return them rather than writing answers themselves, so that one place
 // decides how errors look: a status and a one-line text body.
@@ -58,7 +64,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Connection", "close")
 	}
 	noteError(w, err)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Type", textType)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
 	fmt.Fprintln(w, oneLine(err.Error()))

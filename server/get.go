@@ -39,26 +39,32 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// readSelector builds the selection from the path's filter and the
-// parameters, with read's rules: filters (the path's and every `filter`)
-// select their union and cannot be combined with key bounds. Unlike read,
-// no filter at all is not an error but selects nothing, as `GET /` did in
-// sonnerie.
-func readSelector(pathFilter string, q *params) (*tsdb.Selector, error) {
-	sel := &tsdb.Selector{Filters: [][]byte{}}
+// selection builds the selector of reads and key listings from the
+// path's filter, every `filter` parameter (their union) and the bounds,
+// with read's rules: filters and key bounds cannot be combined. Without
+// filters or key bounds it selects every key.
+func selection(pathFilter string, q *params) (*tsdb.Selector, error) {
+	sel := &tsdb.Selector{}
 	if pathFilter != "" {
 		sel.Filters = append(sel.Filters, []byte(pathFilter))
 	}
 	for _, f := range q.list("filter") {
 		sel.Filters = append(sel.Filters, []byte(f))
 	}
-	if err := keyBounds(q, sel); err != nil {
+	if err := firstErr(keyBounds(q, sel), timeBounds(q, sel)); err != nil {
 		return nil, err
 	}
-	if (sel.HasAfterKey || sel.HasBeforeKey) && len(sel.Filters) == 0 {
-		sel.Filters = nil // the bounds alone select
+	return sel, nil
+}
+
+// readSelector is the selection of a read. Unlike read, no filter at all
+// is not an error but selects nothing, as `GET /` did in sonnerie.
+func readSelector(pathFilter string, q *params) (*tsdb.Selector, error) {
+	sel, err := selection(pathFilter, q)
+	if err == nil && sel.Filters == nil && !sel.HasAfterKey && !sel.HasBeforeKey {
+		sel.Filters = [][]byte{} // no filter, which selects nothing
 	}
-	return sel, timeBounds(q, sel)
+	return sel, err
 }
 
 // keyBounds reads after-key and before-key into sel.

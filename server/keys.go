@@ -14,14 +14,8 @@ import (
 // their number (json: {"count":N}). Without a filter every key is listed;
 // key and time bounds narrow the listing as they do reads.
 func (s *Server) keys(w http.ResponseWriter, r *http.Request, q *params) error {
-	sel := &tsdb.Selector{}
-	if f := r.PathValue("filter"); f != "" {
-		sel.Filters = append(sel.Filters, []byte(f))
-	}
-	for _, f := range q.list("filter") {
-		sel.Filters = append(sel.Filters, []byte(f))
-	}
-	if err := firstErr(keyBounds(q, sel), timeBounds(q, sel)); err != nil {
+	sel, err := selection(r.PathValue("filter"), q)
+	if err != nil {
 		return err
 	}
 	o, count, jsonOut, err := keyOptions(q)
@@ -38,7 +32,7 @@ func (s *Server) keys(w http.ResponseWriter, r *http.Request, q *params) error {
 
 // keyOptions reads the keys command's options.
 func keyOptions(q *params) (o tsdb.KeyListOptions, count, jsonOut bool, err error) {
-	var errs [8]error
+	var errs [7]error
 	var prefix, suffix, startAfter string
 	prefix, _, errs[0] = q.str("prefix")
 	suffix, _, errs[1] = q.str("suffix")
@@ -48,26 +42,40 @@ func keyOptions(q *params) (o tsdb.KeyListOptions, count, jsonOut bool, err erro
 	o.Offset, errs[4] = q.uint("offset", 0)
 	o.Reverse, errs[5] = q.flag("reverse")
 	count, errs[6] = q.flag("count")
-	jsonOut, errs[7] = q.flag("json")
-	kind, _, err := q.str("output")
-	if err := firstErr(append(errs[:], err)...); err != nil {
+	if err := firstErr(errs[:]...); err != nil {
 		return o, false, false, err
 	}
-	if kind != "" && kind != "text" && kind != "json" {
-		return o, false, false, badRequest("output=%q: keys are listed as text or json", kind)
+	jsonOut, err = jsonLines(q, "keys")
+	return o, count, jsonOut, err
+}
+
+// jsonLines reads the output choice of a listing (keys, databases): text
+// lines, or JSON strings with json or output=json.
+func jsonLines(q *params, what string) (bool, error) {
+	kind, _, err := q.str("output")
+	jsonOut, err2 := q.flag("json")
+	if err := firstErr(err, err2); err != nil {
+		return false, err
 	}
-	return o, count, jsonOut || kind == "json", nil
+	if kind != "" && kind != "text" && kind != "json" {
+		return false, badRequest("output=%q: %s are listed as text or json", kind, what)
+	}
+	return jsonOut || kind == "json", nil
+}
+
+// linesType is the content type of a listing's lines.
+func linesType(jsonOut bool) string {
+	if jsonOut {
+		return ndjsonType
+	}
+	return textType
 }
 
 // writeKeys streams the listing, flushing every 64 KiB.
 func (s *Server) writeKeys(w http.ResponseWriter, snap *tsdb.Snapshot, sel *tsdb.Selector, o tsdb.KeyListOptions, count, jsonOut bool) error {
-	ct := "text/plain; charset=utf-8"
-	if jsonOut {
-		ct = "application/x-ndjson"
-	}
 	var buf []byte
 	n := 0
-	sw := newStreamWriter(w, ct, s.o.WriteTimeout)
+	sw := newStreamWriter(w, linesType(jsonOut), s.o.WriteTimeout)
 	err := snap.ListKeys(sel, o, func(key []byte) error {
 		n++
 		switch {

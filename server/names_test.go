@@ -60,7 +60,10 @@ func TestRoot_Traversal(t *testing.T) {
 	if err := tsdb.Init(outside); err != nil {
 		t.Fatal(err)
 	}
-	db, _ := tsdb.Open(outside, &tsdb.Options{NoSync: true})
+	db, err := tsdb.Open(outside, &tsdb.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := db.AddText(strings.NewReader("secret 1 1\n"), tsdb.TextOptions{Format: "u"}); err != nil {
 		t.Fatal(err)
 	}

@@ -49,10 +49,10 @@ func readOutput(q *params) (*output, error) {
 	switch kind {
 	case "", "text":
 		text.Columns = cols
-		return &output{contentType: "text/plain; charset=utf-8", render: text.AppendRows}, nil
+		return &output{contentType: textType, render: text.AppendRows}, nil
 	case "json":
 		f := &format.JSONFormatter{Columns: cols}
-		return &output{contentType: "application/x-ndjson", render: f.AppendRows}, nil
+		return &output{contentType: ndjsonType, render: f.AppendRows}, nil
 	}
 	f := &format.CSVFormatter{Columns: cols}
 	return &output{contentType: "text/csv; charset=utf-8", render: f.AppendRows, csv: f}, nil

@@ -62,25 +62,26 @@ func (s *Server) deleteRows(w http.ResponseWriter, r *http.Request, q *params) e
 
 // deleteMarker builds the marker of a delete request with the delete
 // command's rules: at least one selector; time excludes the other time
-// bounds. The filter is the path's, or one `filter` parameter.
+// bounds. The filter is the path's, or one `filter` parameter; unlike a
+// read's, it may be combined with key bounds.
 func deleteMarker(pathFilter string, q *params) (format.Marker, error) {
-	var m format.Marker
 	filter, hasFilter, err := q.str("filter")
 	switch {
 	case err != nil:
-		return m, err
+		return format.Marker{}, err
 	case hasFilter && pathFilter != "":
-		return m, badRequest("give the filter in the path or as ?filter=, not both")
+		return format.Marker{}, badRequest("give the filter in the path or as ?filter=, not both")
 	case pathFilter != "":
 		filter, hasFilter = pathFilter, true
 	}
-	m.Filter, m.HasFilter = []byte(filter), hasFilter
 	var sel tsdb.Selector
-	if err := keyBounds(q, &sel); err != nil {
-		return m, err
+	if err := firstErr(keyBounds(q, &sel), timeBounds(q, &sel)); err != nil {
+		return format.Marker{}, err
 	}
-	m.AfterKey, m.HasAfterKey, m.BeforeKey, m.HasBeforeKey = sel.AfterKey, sel.HasAfterKey, sel.BeforeKey, sel.HasBeforeKey
-	if err := markerTimes(q, &m); err != nil {
+	m := format.Marker{Filter: []byte(filter), HasFilter: hasFilter,
+		AfterKey: sel.AfterKey, HasAfterKey: sel.HasAfterKey, BeforeKey: sel.BeforeKey, HasBeforeKey: sel.HasBeforeKey,
+		AfterTime: sel.AfterTime, HasAfterTime: sel.HasAfterTime, BeforeTime: sel.BeforeTime, HasBeforeTime: sel.HasBeforeTime}
+	if err := exactTime(q, &m); err != nil {
 		return m, err
 	}
 	if !m.HasFilter && !m.HasAfterKey && !m.HasBeforeKey && !m.HasAfterTime && !m.HasBeforeTime {
@@ -89,13 +90,8 @@ func deleteMarker(pathFilter string, q *params) (format.Marker, error) {
 	return m, nil
 }
 
-// markerTimes reads after-time, before-time and time into m.
-func markerTimes(q *params, m *format.Marker) error {
-	var sel tsdb.Selector
-	if err := timeBounds(q, &sel); err != nil {
-		return err
-	}
-	m.AfterTime, m.HasAfterTime, m.BeforeTime, m.HasBeforeTime = sel.AfterTime, sel.HasAfterTime, sel.BeforeTime, sel.HasBeforeTime
+// exactTime reads the time parameter into m: exactly t is [t, t+1).
+func exactTime(q *params, m *format.Marker) error {
 	t, hasTime, err := q.time("time")
 	switch {
 	case err != nil:
@@ -148,7 +144,7 @@ func answerOK(w http.ResponseWriter) error { return answer(w, "ok") }
 // answer answers 200 with one line of text. A failure to send it means
 // the client went away: there is no one left to tell.
 func answer(w http.ResponseWriter, line string) error {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Type", textType)
 	io.WriteString(w, line+"\n")
 	return nil
 }

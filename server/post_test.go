@@ -44,6 +44,11 @@ func TestPost_BadRequests(t *testing.T) {
 		{"/?delete&after-key=b&before-key=a", "after-key"},
 		{"/k?delete&bogus", "unknown parameter"},
 		{"/k?compact", "no filter"},
+		// An empty bound is an error, not an absent one that would leave
+		// the marker selecting everything.
+		{"/?delete&after-time=", "parameter after-time: invalid time"},
+		{"/?delete&time=", "parameter time: invalid time"},
+		{"/k?delete&time=1&before-time=2", "time excludes"},
 	} {
 		code, got := e.do("POST", tc.path, "")
 		if code != http.StatusBadRequest || !strings.Contains(got, tc.want) {
@@ -88,7 +93,9 @@ func TestPost_CompactLocked(t *testing.T) {
 			return "", fmt.Errorf("lock .compact: %w", tsdb.ErrLocked)
 		}
 	})
-	e.must(http.StatusConflict, "POST", "/?compact&no-wait", "")
+	if got := e.must(http.StatusConflict, "POST", "/?compact&no-wait", ""); !strings.Contains(got, "another compaction") {
+		t.Errorf("locked compaction: %q, want it to name the other compaction", got)
+	}
 }
 
 // A read streams from its snapshot: a major compaction that replaces

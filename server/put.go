@@ -46,7 +46,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request) error {
 	if err := s.commit(r, b); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Type", textType)
 	w.WriteHeader(http.StatusCreated)
 	io.WriteString(w, "ok")
 	return nil

@@ -21,16 +21,9 @@ func (s *Server) listDatabases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	kind, _, err := q.str("output")
-	jsonOut, err2 := q.flag("json")
-	if err := firstErr(err, err2, q.done()); err != nil {
+	jsonOut, err := jsonLines(q, "databases")
+	if err := firstErr(err, q.done()); err != nil {
 		return err
-	}
-	if kind != "" && kind != "text" && kind != "json" {
-		return badRequest("output=%q: databases are listed as text or json", kind)
-	}
-	if kind == "json" {
-		jsonOut = true
 	}
 	names, err := s.databaseNames()
 	if err != nil {
@@ -44,11 +37,7 @@ func (s *Server) listDatabases(w http.ResponseWriter, r *http.Request) error {
 			buf = append(append(buf, name...), '\n')
 		}
 	}
-	ct := "text/plain; charset=utf-8"
-	if jsonOut {
-		ct = "application/x-ndjson"
-	}
-	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Type", linesType(jsonOut))
 	w.Write(buf)
 	return nil
 }

@@ -27,8 +27,13 @@ func TestRoot_CreateOnFirstWrite(t *testing.T) {
 	if got := e.must(http.StatusOK, "GET", "/db/", ""); got != "app.prod-2\nsensors\n" {
 		t.Errorf("GET /db/: %q", got)
 	}
-	if got := e.must(http.StatusOK, "GET", "/db/?json", ""); got != `"app.prod-2"`+"\n"+`"sensors"`+"\n" {
-		t.Errorf("GET /db/?json: %q", got)
+	for _, q := range []string{"?json", "?output=json"} {
+		if got := e.must(http.StatusOK, "GET", "/db/"+q, ""); got != `"app.prod-2"`+"\n"+`"sensors"`+"\n" {
+			t.Errorf("GET /db/%s: %q", q, got)
+		}
+	}
+	if got := e.must(http.StatusBadRequest, "GET", "/db/?output=csv", ""); !strings.Contains(got, "databases are listed as text or json") {
+		t.Errorf("GET /db/?output=csv: %q", got)
 	}
 	if _, err := os.Stat(filepath.Join(e.dir, "sensors", tsdb.MainName)); err != nil {
 		t.Errorf("created database: %v", err)

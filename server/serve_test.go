@@ -76,10 +76,13 @@ func readAll(t *testing.T, dir string) string {
 	defer snap.Close()
 	var out []byte
 	rf := &format.RowFormatter{}
-	snap.ScanAppend(&tsdb.Selector{}, 1, rf.AppendRows, func(b []byte) error {
+	err = snap.ScanAppend(&tsdb.Selector{}, 1, rf.AppendRows, func(b []byte) error {
 		out = append(out, b...)
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return string(out)
 }
 

@@ -3,10 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +30,7 @@ func newAddCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&o.format, "format", "f", "", "row format: one of u U i I f F s B per column (required)")
 	cmd.Flags().StringVar(&o.timeFormat, "timestamp-format", "", "strftime pattern of the timestamps (default: integer nanoseconds)")
-	cmd.Flags().BoolVar(&o.noSync, "no-sync", false, "skip fsync: atomic against crashes, not against power loss")
+	noSyncFlag(cmd, &o.noSync)
 	o.minFree = tsdb.DefaultMinFree
 	cmd.Flags().Var(&o.minFree, "min-free", "refuse to add when less disk space is free: bytes, or with a K, M, G or T suffix (0: no check)")
 	cmd.MarkFlagRequired("format")
@@ -57,7 +54,9 @@ func runAdd(g *globals, o *addOptions) error {
 		}
 		topts.ParseTime = layout.ParseTime
 	}
-	db, err := tsdb.Open(dir, &tsdb.Options{NoSync: o.noSync, NoMmap: g.noMmap, MinFree: o.minFree.minFree()})
+	opts := g.dbOptions(o.noSync)
+	opts.MinFree = o.minFree.minFree()
+	db, err := tsdb.Open(dir, opts)
 	if err != nil {
 		return err
 	}
@@ -68,45 +67,4 @@ func runAdd(g *globals, o *addOptions) error {
 		return fmt.Errorf("add: %w (nothing was added)", err)
 	}
 	return nil
-}
-
-// byteSize is a flag value in bytes, with an optional binary suffix:
-// 64M, 1G, 512K, 100 (bytes).
-type byteSize int64
-
-func (b *byteSize) String() string {
-	for _, u := range []struct {
-		suffix string
-		shift  uint
-	}{{"T", 40}, {"G", 30}, {"M", 20}, {"K", 10}} {
-		if *b != 0 && *b%(1<<u.shift) == 0 {
-			return strconv.FormatInt(int64(*b)>>u.shift, 10) + u.suffix
-		}
-	}
-	return strconv.FormatInt(int64(*b), 10)
-}
-
-func (b *byteSize) Set(s string) error {
-	num, shift := strings.TrimSuffix(strings.TrimSuffix(s, "B"), "i"), uint(0)
-	if n := len(num); n > 0 {
-		if i := strings.IndexByte("KMGT", num[n-1]); i >= 0 {
-			num, shift = num[:n-1], 10*uint(i+1)
-		}
-	}
-	v, err := strconv.ParseUint(num, 10, 63)
-	if err != nil || v > math.MaxInt64>>shift {
-		return fmt.Errorf("%q is not a size (bytes, or a number with a K, M, G or T suffix)", s)
-	}
-	*b = byteSize(v << shift)
-	return nil
-}
-
-func (b *byteSize) Type() string { return "size" }
-
-// minFree is the tsdb.Options.MinFree of the flag: 0 turns the check off.
-func (b byteSize) minFree() int64 {
-	if b == 0 {
-		return -1
-	}
-	return int64(b)
 }

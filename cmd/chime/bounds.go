@@ -9,7 +9,8 @@ import (
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
-// bounds are the key and time range flags that read and delete share.
+// bounds are the key and time range flags that read, delete, keys and
+// stats share.
 type bounds struct {
 	afterKey, beforeKey, afterTime, beforeTime string
 }
@@ -22,9 +23,10 @@ func (b *bounds) register(cmd *cobra.Command) {
 	f.StringVar(&b.beforeTime, "before-time", "", "end time (exclusive)")
 }
 
-// selector turns the flags into a Selector without filters. An inverted
-// key range is a usage error; a bad time is an input error naming it.
-func (b *bounds) selector(cmd *cobra.Command) (*tsdb.Selector, error) {
+// selector turns the FILTERs (none: no filter, so every key within the
+// key bounds) and the flags into a Selector. An inverted key range is a
+// usage error; a bad time is an input error naming it.
+func (b *bounds) selector(cmd *cobra.Command, filters []string) (*tsdb.Selector, error) {
 	changed := cmd.Flags().Changed
 	sel := &tsdb.Selector{
 		AfterKey: []byte(b.afterKey), HasAfterKey: changed("after-key"),
@@ -34,11 +36,14 @@ func (b *bounds) selector(cmd *cobra.Command) (*tsdb.Selector, error) {
 		return nil, usagef("%s: --after-key %q is after --before-key %q", cmd.Name(), b.afterKey, b.beforeKey)
 	}
 	var err error
-	if sel.HasAfterTime, err = timeBound("--after-time", b.afterTime, &sel.AfterTime); err != nil {
+	if sel.HasAfterTime, err = timeBound(cmd, "after-time", b.afterTime, &sel.AfterTime); err != nil {
 		return nil, err
 	}
-	if sel.HasBeforeTime, err = timeBound("--before-time", b.beforeTime, &sel.BeforeTime); err != nil {
+	if sel.HasBeforeTime, err = timeBound(cmd, "before-time", b.beforeTime, &sel.BeforeTime); err != nil {
 		return nil, err
+	}
+	for _, f := range filters {
+		sel.Filters = append(sel.Filters, []byte(f))
 	}
 	return sel, nil
 }
@@ -48,15 +53,16 @@ func (b *bounds) hasKeyBounds(cmd *cobra.Command) bool {
 	return cmd.Flags().Changed("after-key") || cmd.Flags().Changed("before-key")
 }
 
-// timeBound parses a time flag's value into *ns; it reports whether the
-// flag was given.
-func timeBound(flag, value string, ns *uint64) (bool, error) {
-	if value == "" {
+// timeBound parses the value of the time flag name into *ns; it reports
+// whether the flag was given. A flag given empty is an error, not an
+// absent bound: `delete --after-time=` must not delete everything.
+func timeBound(cmd *cobra.Command, name, value string, ns *uint64) (bool, error) {
+	if !cmd.Flags().Changed(name) {
 		return false, nil
 	}
 	v, err := format.ParseTimeBound(value)
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", flag, err)
+		return false, fmt.Errorf("--%s: %w", name, err)
 	}
 	*ns = v
 	return true, nil

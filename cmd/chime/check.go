@@ -43,7 +43,7 @@ func runCheck(g *globals, o *checkOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := tsdb.Open(dir, &tsdb.Options{NoMmap: g.noMmap})
+	db, err := tsdb.Open(dir, g.dbOptions(false))
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func newCompactCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.gegnum, "gegnum", "", "rewrite every row through `sh -c CMD` (KEY TAB TS TAB FORMAT TAB VALUES in, KEY TS FORMAT VALUES out)")
 	f.StringVar(&o.timeFormat, "timestamp-format", "", "strftime pattern of the timestamps passed through --gegnum (default: nanoseconds)")
 	f.BoolVar(&o.noWait, "no-wait", false, "exit with status 3 at once if another compaction runs")
-	f.BoolVar(&o.noSync, "no-sync", false, "skip fsync: atomic against crashes, not against power loss")
+	noSyncFlag(cmd, &o.noSync)
 	return cmd
 }
 
@@ -57,7 +57,7 @@ func runCompact(g *globals, o *compactOptions) error {
 			return fmt.Errorf("--timestamp-format: %w", err)
 		}
 	}
-	db, err := tsdb.Open(dir, &tsdb.Options{NoSync: o.noSync, NoMmap: g.noMmap})
+	db, err := tsdb.Open(dir, g.dbOptions(o.noSync))
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func runCompact(g *globals, o *compactOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	res, err := compact.Run(ctx, db, opts)
-	if tty && opts.Progress != nil {
+	if tty {
 		fmt.Fprint(os.Stderr, "\r\033[K")
 	}
 	if err != nil && ctx.Err() != nil {

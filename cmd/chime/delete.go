@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,7 +33,7 @@ func newDeleteCmd(g *globals) *cobra.Command {
 	o.bounds.register(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.time, "time", "", "exactly this time")
-	f.BoolVar(&o.noSync, "no-sync", false, "skip fsync: atomic against crashes, not against power loss")
+	noSyncFlag(cmd, &o.noSync)
 	cmd.MarkFlagsMutuallyExclusive("time", "after-time")
 	cmd.MarkFlagsMutuallyExclusive("time", "before-time")
 	return cmd
@@ -46,7 +48,7 @@ func runDelete(cmd *cobra.Command, g *globals, o *deleteOptions, filters []strin
 	if err != nil {
 		return err
 	}
-	db, err := tsdb.Open(dir, &tsdb.Options{NoSync: o.noSync, NoMmap: g.noMmap})
+	db, err := tsdb.Open(dir, g.dbOptions(o.noSync))
 	if err != nil {
 		return err
 	}
@@ -56,31 +58,37 @@ func runDelete(cmd *cobra.Command, g *globals, o *deleteOptions, filters []strin
 	return nil
 }
 
-// marker turns the selector flags into a delete marker.
+// selectorFlags are delete's selector flags; without a FILTER, one of them
+// is required.
+var selectorFlags = []string{"after-key", "before-key", "after-time", "before-time", "time"}
+
+// marker turns the FILTER and the selector flags into a delete marker.
 func (o *deleteOptions) marker(cmd *cobra.Command, filters []string) (format.Marker, error) {
 	var m format.Marker
-	changed := cmd.Flags().Changed
-	if len(filters) == 0 && !o.hasKeyBounds(cmd) && !changed("after-time") && !changed("before-time") && !changed("time") {
-		return m, usagef("delete: give a FILTER or at least one of --after-key, --before-key, --after-time, --before-time, --time")
+	if len(filters) == 0 && !slices.ContainsFunc(selectorFlags, cmd.Flags().Changed) {
+		return m, usagef("delete: give a FILTER or at least one of --%s", strings.Join(selectorFlags, ", --"))
 	}
-	sel, err := o.bounds.selector(cmd)
+	sel, err := o.bounds.selector(cmd, filters)
 	if err != nil {
 		return m, err
 	}
 	m = format.Marker{AfterKey: sel.AfterKey, HasAfterKey: sel.HasAfterKey, BeforeKey: sel.BeforeKey,
 		HasBeforeKey: sel.HasBeforeKey, AfterTime: sel.AfterTime, HasAfterTime: sel.HasAfterTime,
 		BeforeTime: sel.BeforeTime, HasBeforeTime: sel.HasBeforeTime}
-	if len(filters) == 1 {
-		m.Filter, m.HasFilter = []byte(filters[0]), true
+	if len(sel.Filters) == 1 {
+		m.Filter, m.HasFilter = sel.Filters[0], true
 	}
-	if o.time != "" {
-		if _, err = timeBound("--time", o.time, &m.AfterTime); err != nil {
-			return m, err
-		}
-		m.HasAfterTime = true
-		if m.AfterTime < math.MaxUint64 {
-			m.BeforeTime, m.HasBeforeTime = m.AfterTime+1, true
-		}
+	if !cmd.Flags().Changed("time") {
+		return m, nil
+	}
+	// --time excludes the other time bounds (cobra checks it): exactly t
+	// is [t, t+1).
+	if _, err := timeBound(cmd, "time", o.time, &m.AfterTime); err != nil {
+		return m, err
+	}
+	m.HasAfterTime = true
+	if m.AfterTime < math.MaxUint64 {
+		m.BeforeTime, m.HasBeforeTime = m.AfterTime+1, true
 	}
 	return m, nil
 }

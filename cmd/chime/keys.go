@@ -48,11 +48,11 @@ func runKeys(cmd *cobra.Command, g *globals, o *keysOptions, filters []string) e
 	if o.limit < 0 || o.offset < 0 {
 		return usagef("keys: --limit and --offset cannot be negative")
 	}
-	sel, err := filterSelector(cmd, &o.bounds, filters)
+	sel, err := o.selector(cmd, filters)
 	if err != nil {
 		return err
 	}
-	snap, err := openSnapshot(dir, g)
+	snap, err := g.openSnapshot(dir)
 	if err != nil {
 		return err
 	}
@@ -88,28 +88,6 @@ func (o *keysOptions) printCount(snap *tsdb.Snapshot, sel *tsdb.Selector, opts t
 		})
 	}
 	return w.flush(err)
-}
-
-// filterSelector builds the Selector of keys and stats: the FILTERs
-// (none: every key) and the bound flags.
-func filterSelector(cmd *cobra.Command, b *bounds, filters []string) (*tsdb.Selector, error) {
-	sel, err := b.selector(cmd)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range filters {
-		sel.Filters = append(sel.Filters, []byte(f))
-	}
-	return sel, nil
-}
-
-// openSnapshot opens the database in dir and takes a snapshot.
-func openSnapshot(dir string, g *globals) (*tsdb.Snapshot, error) {
-	db, err := tsdb.Open(dir, &tsdb.Options{NoMmap: g.noMmap})
-	if err != nil {
-		return nil, err
-	}
-	return db.Snapshot()
 }
 
 // lineWriter gathers lines for stdout and writes them in large chunks.

@@ -65,7 +65,7 @@ func runRead(cmd *cobra.Command, g *globals, o *readOptions, filters []string) e
 	if err := o.checkOutput(cmd); err != nil {
 		return err
 	}
-	db, err := tsdb.Open(dir, &tsdb.Options{NoMmap: g.noMmap})
+	db, err := tsdb.Open(dir, g.dbOptions(false))
 	if err != nil {
 		return err
 	}
@@ -92,14 +92,7 @@ func (o *readOptions) selector(cmd *cobra.Command, filters []string) (*tsdb.Sele
 	case len(filters) > 0 && keyBounds:
 		return nil, usagef("read: a FILTER and --after-key/--before-key cannot be combined")
 	}
-	sel, err := o.bounds.selector(cmd)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range filters {
-		sel.Filters = append(sel.Filters, []byte(f))
-	}
-	return sel, nil
+	return o.bounds.selector(cmd, filters)
 }
 
 // formatter builds the row printer from the output flags.

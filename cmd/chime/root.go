@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/chime-tsdb/chime/tsdb"
 )
 
 // globals are the flags every database command shares.
@@ -58,6 +60,21 @@ func (g *globals) needDir() (string, error) {
 		return "", usagef("missing -d/--dir DIR: which database?")
 	}
 	return g.dir, nil
+}
+
+// dbOptions are the tsdb.Options of the global flags and a command's
+// --no-sync (false for commands that only read).
+func (g *globals) dbOptions(noSync bool) *tsdb.Options {
+	return &tsdb.Options{NoSync: noSync, NoMmap: g.noMmap}
+}
+
+// openSnapshot opens the database in dir and takes a snapshot.
+func (g *globals) openSnapshot(dir string) (*tsdb.Snapshot, error) {
+	db, err := tsdb.Open(dir, g.dbOptions(false))
+	if err != nil {
+		return nil, err
+	}
+	return db.Snapshot()
 }
 
 // args accepts between lo and hi positional arguments (hi < 0: any).

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -26,8 +25,8 @@ type serveOptions struct {
 	insecure  bool
 	noCreate  bool
 	noSync    bool
-	maxBody   string
-	maxLine   string
+	maxBody   byteSize
+	maxLine   byteSize
 	writers   int
 	timeouts  server.Timeouts
 }
@@ -52,9 +51,10 @@ func newServeCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.tokenFile, "token-file", "", "read the token from this file (keeps it out of the process list)")
 	f.BoolVar(&o.insecure, "insecure", false, "allow a non-loopback address without a token")
 	f.BoolVar(&o.noCreate, "no-create", false, "with --root: refuse writes to databases that do not exist")
-	f.BoolVar(&o.noSync, "no-sync", false, "skip fsync: atomic against crashes, not against power loss")
-	f.StringVar(&o.maxBody, "max-body", "64MiB", "largest PUT body (K, M, G suffixes are binary)")
-	f.StringVar(&o.maxLine, "max-line", "16MiB", "longest line of a PUT body")
+	noSyncFlag(cmd, &o.noSync)
+	o.maxBody, o.maxLine = server.DefaultMaxBody, server.DefaultMaxLine
+	f.Var(&o.maxBody, "max-body", "largest PUT body (K, M, G suffixes are binary)")
+	f.Var(&o.maxLine, "max-line", "longest line of a PUT body")
 	f.IntVar(&o.writers, "max-writers", server.DefaultMaxWriters, "writes in progress at once; more wait, then get 503")
 	f.DurationVar(&o.timeouts.ReadHeader, "header-timeout", server.DefaultReadHeaderTimeout, "time to read a request's headers")
 	f.DurationVar(&o.timeouts.Read, "read-timeout", server.DefaultReadTimeout, "time to read a whole request, body included")
@@ -98,7 +98,7 @@ func runServe(cmd *cobra.Command, g *globals, o *serveOptions) error {
 func (o *serveOptions) serverOptions(g *globals) (server.Options, error) {
 	opts := server.Options{
 		Dir: g.dir, Root: o.root, NoCreate: o.noCreate,
-		DB:         tsdb.Options{NoSync: o.noSync, NoMmap: g.noMmap},
+		DB:         *g.dbOptions(o.noSync),
 		MaxWriters: o.writers,
 		Log:        slog.New(slog.NewTextHandler(os.Stderr, nil)),
 		Compact:    compactor,
@@ -113,15 +113,16 @@ func (o *serveOptions) serverOptions(g *globals) (server.Options, error) {
 	case o.writers < 1:
 		return opts, usagef("serve: --max-writers must be at least 1")
 	}
+	for _, l := range []struct {
+		flag string
+		size byteSize
+	}{{"--max-body", o.maxBody}, {"--max-line", o.maxLine}} {
+		if l.size < 1 || l.size > 1<<32-1 {
+			return opts, usagef("serve: %s %s: want a size from 1 byte to 4G-1", l.flag, &l.size)
+		}
+	}
+	opts.MaxBody, opts.MaxLine = int64(o.maxBody), int(o.maxLine)
 	var err error
-	if opts.MaxBody, err = parseSize("--max-body", o.maxBody); err != nil {
-		return opts, err
-	}
-	maxLine, err := parseSize("--max-line", o.maxLine)
-	if err != nil {
-		return opts, err
-	}
-	opts.MaxLine = int(maxLine)
 	opts.Token, err = o.readToken()
 	return opts, err
 }
@@ -140,29 +141,6 @@ func (o *serveOptions) readToken() (string, error) {
 		return "", fmt.Errorf("--token-file: %s holds no token", o.tokenFile)
 	}
 	return token, nil
-}
-
-// parseSize reads a byte count with an optional binary suffix: 1048576,
-// 1024K, 1M, 1MiB, 1G.
-func parseSize(flag, s string) (int64, error) {
-	num := strings.TrimRight(s, "KMGiBkmgb")
-	shift := 0
-	switch strings.ToUpper(strings.TrimSuffix(strings.TrimSuffix(s[len(num):], "B"), "i")) {
-	case "":
-	case "K":
-		shift = 10
-	case "M":
-		shift = 20
-	case "G":
-		shift = 30
-	default:
-		return 0, usagef("%s %q: want a size like 65536, 64K, 64M or 1G", flag, s)
-	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n <= 0 || n > (1<<32-1)>>shift {
-		return 0, usagef("%s %q: want a size from 1 byte to 4G-1", flag, s)
-	}
-	return n << shift, nil
 }
 
 // compactor runs a compaction for `POST /?compact`.

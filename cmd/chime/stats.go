@@ -42,11 +42,11 @@ func runStats(cmd *cobra.Command, g *globals, o *statsOptions, filters []string)
 	if err != nil {
 		return err
 	}
-	sel, err := filterSelector(cmd, &o.bounds, filters)
+	sel, err := o.selector(cmd, filters)
 	if err != nil {
 		return err
 	}
-	snap, err := openSnapshot(dir, g)
+	snap, err := g.openSnapshot(dir)
 	if err != nil {
 		return err
 	}
