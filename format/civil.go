@@ -211,10 +211,9 @@ func weekFromMonday(yday, wday int) int {
 }
 
 // calendar is an instant broken down into every field strftime can print
-// or the parser may have to check. Its days may be negative for a local
-// time just before the epoch.
+// or the parser may have to check. Its year may be 1969 for a local time
+// just before the epoch.
 type calendar struct {
-	days           int64 // day number, 1970-01-01 = 0
 	year           int64
 	month, day     int // 1-12, 1-31
 	yday           int // 1-366
@@ -230,7 +229,7 @@ type calendar struct {
 func calendarOf(local int64, nano int, epoch int64) calendar {
 	days := floorDiv(local, secondsPerDay)
 	sod := int(local - days*secondsPerDay)
-	c := calendar{days: days, nano: nano, epoch: epoch}
+	c := calendar{nano: nano, epoch: epoch}
 	c.year, c.month, c.day = civilFromDays(days)
 	c.yday = ordinalOf(c.year, c.month, c.day)
 	c.wday = weekdayOf(days)

@@ -80,19 +80,34 @@ func (p *LineParser) AppendRow(b *Block, rest []byte) error {
 
 // appendRow is AppendRow, leaving a partial row behind on error.
 func (p *LineParser) appendRow(b *Block, rest []byte) error {
-	tok, rest, err := p.next(rest)
+	ts, rest, err := p.timestamp(rest)
 	if err != nil {
 		return err
 	}
-	if tok == nil {
-		return errNoTime
-	}
-	ts, err := p.parseTime(tok)
-	if err != nil {
-		return fmt.Errorf("timestamp %s: %w", quoteToken(tok), err)
-	}
 	b.Times = append(b.Times, ts)
 	return p.appendValues(b, rest)
+}
+
+// timestamp reads the timestamp token of rest and converts it with
+// ParseTime, or ParseNanos when that is nil. It returns what follows.
+func (p *LineParser) timestamp(rest []byte) (uint64, []byte, error) {
+	tok, rest, err := p.next(rest)
+	if err != nil {
+		return 0, nil, err
+	}
+	if tok == nil {
+		return 0, nil, errNoTime
+	}
+	var ts uint64
+	if p.ParseTime != nil {
+		ts, err = p.ParseTime(tok)
+	} else {
+		ts, err = ParseNanos(tok) // called directly: the common case
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("timestamp %s: %w", quoteToken(tok), err)
+	}
+	return ts, rest, nil
 }
 
 // appendValues parses the values in rest onto the row whose time is
@@ -123,14 +138,6 @@ func (p *LineParser) appendValues(b *Block, rest []byte) error {
 func (p *LineParser) next(rest []byte) (tok, newRest []byte, err error) {
 	tok, newRest, p.valBuf, err = NextToken(rest, p.valBuf)
 	return tok, newRest, err
-}
-
-// parseTime converts a timestamp token with ParseTime or ParseNanos.
-func (p *LineParser) parseTime(tok []byte) (uint64, error) {
-	if p.ParseTime != nil {
-		return p.ParseTime(tok)
-	}
-	return ParseNanos(tok)
 }
 
 // appendValue parses tok, the value of column col, onto b's column.

@@ -1,9 +1,6 @@
 package format
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 var errNoFormat = errors.New("missing format")
 
@@ -12,17 +9,11 @@ var errNoFormat = errors.New("missing format")
 // serve PUT bodies), from rest, what Key returned. It returns the rest of
 // the line, the values, for AppendValues.
 func (p *LineParser) TimeAndFormat(rest []byte) (ts uint64, f Format, values []byte, err error) {
-	tok, rest, err := p.next(rest)
+	ts, rest, err = p.timestamp(rest)
 	if err != nil {
 		return 0, "", nil, err
 	}
-	if tok == nil {
-		return 0, "", nil, errNoTime
-	}
-	if ts, err = p.parseTime(tok); err != nil {
-		return 0, "", nil, fmt.Errorf("timestamp %s: %w", quoteToken(tok), err)
-	}
-	tok, rest, err = p.next(rest)
+	tok, rest, err := p.next(rest)
 	if err != nil {
 		return 0, "", nil, err
 	}

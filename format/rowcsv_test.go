@@ -26,7 +26,10 @@ func TestCSVFormatter_Header(t *testing.T) {
 	for _, tt := range tests {
 		f := CSVFormatter{Width: tt.width}
 		if tt.cols != "" {
-			f.Columns, _ = ParseColumns(tt.cols)
+			var err error
+			if f.Columns, err = ParseColumns(tt.cols); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if got := string(f.AppendHeader(nil)); got != tt.want {
 			t.Errorf("width %d columns %q: got %q, want %q", tt.width, tt.cols, got, tt.want)

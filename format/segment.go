@@ -16,6 +16,7 @@ const (
 	KindMarkers Kind = 1 // delete markers only
 )
 
+// String names the kind, as reports print it.
 func (k Kind) String() string {
 	switch k {
 	case KindData:

@@ -35,8 +35,8 @@ func OpenSegment(r io.ReaderAt, size int64) (*Segment, error) {
 	if size == 0 {
 		return s, nil
 	}
-	if size < headerSize+footerSize+8 {
-		return nil, fmt.Errorf("%w: file of %d bytes ends at offset %d, too short for a segment (truncated?)", ErrCorrupt, size, size)
+	if err := checkSize(size); err != nil {
+		return nil, err
 	}
 	if err := s.readHeader(); err != nil {
 		return nil, err
@@ -61,8 +61,8 @@ type FooterInfo struct {
 // about itself, for reports of what it held.
 func ReadFooter(r io.ReaderAt, size int64) (FooterInfo, error) {
 	s := &Segment{r: r, size: size}
-	if size < headerSize+footerSize+8 {
-		return FooterInfo{}, fmt.Errorf("%w: file of %d bytes ends at offset %d, too short for a segment (truncated?)", ErrCorrupt, size, size)
+	if err := checkSize(size); err != nil {
+		return FooterInfo{}, err
 	}
 	// The header may be the damaged part: take the kind from the footer,
 	// whose CRC covers it.
@@ -75,6 +75,15 @@ func ReadFooter(r io.ReaderAt, size int64) (FooterInfo, error) {
 		return FooterInfo{}, err
 	}
 	return FooterInfo{Kind: s.f.kind, Rows: s.f.rows, Blocks: s.f.blocks}, nil
+}
+
+// checkSize refuses a non-empty file too short to hold a header, a footer,
+// an empty top index and an empty meta section.
+func checkSize(size int64) error {
+	if size < headerSize+footerSize+8 {
+		return fmt.Errorf("%w: file of %d bytes ends at offset %d, too short for a segment (truncated?)", ErrCorrupt, size, size)
+	}
+	return nil
 }
 
 func (s *Segment) readAt(buf []byte, off int64, what string) error {
@@ -253,7 +262,7 @@ func (c *Cursor) Reset(key []byte) {
 	// The first page whose first key is >= key; the page before it may
 	// still hold key at its end.
 	i := sort.Search(len(pages), func(i int) bool { return bytes.Compare(pages[i].first, key) >= 0 })
-	c.page, c.left, c.err = max(i-1, 0), 0, nil
+	c.page, c.left, c.err, c.first = max(i-1, 0), 0, nil, false
 	c.e.Key = c.e.Key[:0]
 	for c.Next() {
 		if bytes.Compare(c.e.Key, key) >= 0 {
@@ -319,9 +328,10 @@ func (c *Cursor) decodeEntry() error {
 	prev := e.Key
 	shared := d.count(0, uint64(len(prev)), "shared key prefix")
 	suffix := d.bytes(MaxKeyLen - shared)
-	// The shared prefix is equal, so comparing the rest orders the keys.
-	cmp := bytes.Compare(prev[min(shared, len(prev)):], suffix)
-	key := append(prev[:min(shared, len(prev))], suffix...)
+	// count bounds shared by len(prev). The shared prefix is equal, so
+	// comparing the rest orders the keys.
+	cmp := bytes.Compare(prev[shared:], suffix)
+	key := append(prev[:shared], suffix...)
 	if d.err == nil && len(key) == 0 {
 		d.fail("empty key")
 	}
@@ -397,14 +407,11 @@ func (br *BlockReader) Read(s *Segment, e *IndexEntry, dst *Block) error {
 	return checkTimes(dst.Times, e)
 }
 
-// checkTimes verifies that decoded timestamps increase strictly and match
-// the index entry, so that a damaged block is never merged as wrong data.
+// checkTimes verifies that decoded timestamps match the index entry, so
+// that a damaged block is never merged as wrong data. That they increase
+// strictly, decodeTimes has already checked.
 func checkTimes(ts []uint64, e *IndexEntry) error {
-	bad := len(ts) != e.Rows || ts[0] != e.MinTS || ts[len(ts)-1] != e.MaxTS
-	for i := 1; i < len(ts) && !bad; i++ {
-		bad = ts[i] <= ts[i-1]
-	}
-	if bad {
+	if len(ts) != e.Rows || ts[0] != e.MinTS || ts[len(ts)-1] != e.MaxTS {
 		return fmt.Errorf("%w: block at offset %d: timestamps disagree with the index", ErrCorrupt, e.Off)
 	}
 	return nil

@@ -163,6 +163,27 @@ func TestSegment_Seek(t *testing.T) {
 	}
 }
 
+// TestCursor_Reset repositions a cursor whose first entry was never read:
+// Next must give the first entry from the new key, not a stale one.
+func TestCursor_Reset(t *testing.T) {
+	data, _ := writeSegment(t, manyKeys(3*PageEntries)...)
+	seg, err := OpenSegment(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := seg.Seek([]byte("key.00300"))
+	for _, to := range []string{"", "key.00100", "key.00700", "key.00001"} {
+		c.Reset([]byte(to))
+		want := "key.00000"
+		if to != "" {
+			want = to
+		}
+		if !c.Next() || string(c.Entry().Key) != want {
+			t.Fatalf("Reset(%q), Next: %v, key %q, want %q (%v)", to, c.Err() == nil, c.Entry().Key, want, c.Err())
+		}
+	}
+}
+
 func TestSegment_Meta(t *testing.T) {
 	var buf bytes.Buffer
 	w := NewWriter(&buf, KindMarkers)

@@ -93,8 +93,7 @@ func (w *Writer) WriteBlock(b *Block) error {
 		w.pending.AppendRows(b, from, from+n)
 		from += n
 		if w.pending.Len() >= BlockRows || w.pending.bodySize() >= blockBodyTarget {
-			w.flushPending()
-			w.pending.Reset(b.Key, b.Format)
+			w.flushPending() // keeps pending's key and format, which are b's
 		}
 	}
 	return w.err

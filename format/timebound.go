@@ -25,7 +25,7 @@ func ParseTimeBound(s string) (uint64, error) {
 
 // boundScanner walks a time bound left to right.
 type boundScanner struct {
-	s string
+	s []byte
 	i int
 }
 
@@ -42,14 +42,11 @@ func (b *boundScanner) accept(c byte) bool {
 }
 
 // number reads min to max digits as the field name, no larger than hi.
+// max is at most 9, so v cannot overflow.
 func (b *boundScanner) number(name string, min, max int, hi int64) (int64, error) {
-	var v int64
-	start, n := b.i, 0
-	for n < max && b.i < len(b.s) && b.s[b.i] >= '0' && b.s[b.i] <= '9' {
-		v = v*10 + int64(b.s[b.i]-'0')
-		b.i++
-		n++
-	}
+	start := b.i
+	v, n, _ := scanDigits(b.s[start:], max)
+	b.i += n
 	switch {
 	case n < min && start < len(b.s):
 		return 0, fmt.Errorf("expected %s, found %q", name, b.s[start:])
@@ -74,7 +71,7 @@ func (b *boundScanner) literal(c byte) error {
 
 // parseBound does the work of ParseTimeBound.
 func parseBound(s string) (uint64, error) {
-	b := &boundScanner{s: s}
+	b := &boundScanner{s: []byte(s)}
 	days, err := b.date()
 	if err != nil {
 		return 0, err

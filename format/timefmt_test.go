@@ -57,32 +57,29 @@ func TestParseTimeLayout_Items(t *testing.T) {
 // TestParseTimeLayout_Fast checks which layouts take the fast path.
 func TestParseTimeLayout_Fast(t *testing.T) {
 	tests := []struct {
-		layout   string
-		fast     bool
-		restFrac bool
+		layout                    string
+		fast, restFrac, parseFast bool
 	}{
-		{DefaultTimeLayout, true, true},
-		{"%FT%T", true, true},
-		{"%Y-%m-%d %H:%M:%S", true, true},
-		{"%F_%T%.fZ", true, true},
-		{"%F %T %z", true, true},
-		{"%F %T %j", true, false},
-		{"%F  %T", false, false},
-		{"%F%T", false, false},
-		{"%-F %T", false, false},
-		{"%F %-H:%M:%S", false, false},
-		{"%d-%m-%Y %T", false, false},
+		{DefaultTimeLayout, true, true, true},
+		{"%FT%T", true, true, true},
+		{"%Y-%m-%d %H:%M:%S", true, true, true},
+		{"%FT%T%.f", true, true, true},
+		{"%F %T%.6f", true, true, true},
+		{"%F_%T%.fZ", true, true, false},
+		{"%F %T%3f", true, true, false},
+		{"%F %T %z", true, true, false},
+		{"%F %T %j", true, false, false},
+		{"%F  %T", false, false, false},
+		{"%F%T", false, false, false},
+		{"%Y-%m-%-d %T", false, false, false},
+		{"%F %-H:%M:%S", false, false, false},
+		{"%d-%m-%Y %T", false, false, false},
 	}
 	for _, tt := range tests {
-		l, err := ParseTimeLayout(tt.layout)
-		if err != nil {
-			if tt.fast {
-				t.Errorf("ParseTimeLayout(%q): %v", tt.layout, err)
-			}
-			continue
-		}
-		if l.fast != tt.fast || l.restFrac != tt.restFrac {
-			t.Errorf("%q: fast %v restFrac %v, want %v %v", tt.layout, l.fast, l.restFrac, tt.fast, tt.restFrac)
+		l := mustLayout(t, tt.layout)
+		if l.fast != tt.fast || l.restFrac != tt.restFrac || l.parseFast != tt.parseFast {
+			t.Errorf("%q: fast %v restFrac %v parseFast %v, want %v %v %v", tt.layout,
+				l.fast, l.restFrac, l.parseFast, tt.fast, tt.restFrac, tt.parseFast)
 		}
 	}
 }

@@ -162,8 +162,8 @@ func TestTimeLayout_AppendTime_FastPath(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{"%F%T", "%-F %T", "%Y-%m-%e %T", "%F %R", "%F  %T"} {
-		if l, err := ParseTimeLayout(s); err == nil && l.fast {
+	for _, s := range []string{"%F%T", "%Y-%m-%-d %T", "%Y-%m-%e %T", "%F %R", "%F  %T"} {
+		if mustLayout(t, s).fast {
 			t.Errorf("%q: unexpected fast path", s)
 		}
 	}
