@@ -74,9 +74,8 @@ func Run(ctx context.Context, db *tsdb.DB, o Options) (Result, error) {
 type plan struct {
 	view     *tsdb.Snapshot // the files to merge
 	inputs   []string       // their names, for the result
-	included []string       // names the output includes
+	included []string       // names the output includes, unlinked once it is published
 	target   string         // the name the output replaces
-	remove   []string       // inputs to unlink once the output is published
 	estimate int64          // bytes the output may need
 }
 
@@ -92,7 +91,6 @@ func choose(snap *tsdb.Snapshot, o Options) *plan {
 		for _, f := range txs {
 			p.add(f)
 			p.included = append(p.included, f.Name)
-			p.remove = append(p.remove, f.Name)
 		}
 		return p
 	}
@@ -112,7 +110,6 @@ func choose(snap *tsdb.Snapshot, o Options) *plan {
 			// The output takes the target's name: it includes the
 			// others.
 			p.included = append(p.included, f.Name)
-			p.remove = append(p.remove, f.Name)
 		}
 	}
 	return p
@@ -150,7 +147,7 @@ func (p *plan) run(ctx context.Context, db *tsdb.DB, o Options) (Result, error) 
 		return res, err
 	}
 	res.Output = p.target
-	if err := db.RemoveFiles(p.remove); err != nil {
+	if err := db.RemoveFiles(p.included); err != nil {
 		return res, fmt.Errorf("output %s published; %w", p.target, err)
 	}
 	return res, nil

@@ -52,6 +52,13 @@ var crashWorkload = []step{
 	compactStep(Options{Major: true, Gegnum: "sed s/^a/A/"}),
 }
 
+// newMem returns a memfs holding an empty database.
+func newMem() *memfs.FS {
+	m := memfs.New()
+	m.WriteFile(tsdb.MainName, nil)
+	return m
+}
+
 // openMem opens a database on a memfs.
 func openMem(t testing.TB, m *memfs.FS) *tsdb.DB {
 	t.Helper()
@@ -65,9 +72,7 @@ func openMem(t testing.TB, m *memfs.FS) *tsdb.DB {
 // states runs the workload without faults and returns what the database
 // reads as before the first step and after each.
 func states(t *testing.T) []string {
-	m := memfs.New()
-	m.WriteFile(tsdb.MainName, nil)
-	db := openMem(t, m)
+	db := openMem(t, newMem())
 	out := []string{readDB(t, db)}
 	for _, s := range crashWorkload {
 		if err := s.run(db); err != nil {
@@ -80,8 +85,7 @@ func states(t *testing.T) []string {
 
 // workloadOps counts the file-system operations of the whole workload.
 func workloadOps(t *testing.T) int {
-	probe := memfs.New()
-	probe.WriteFile(tsdb.MainName, nil)
+	probe := newMem()
 	runUntilError(openMem(t, probe))
 	return probe.Ops()
 }
@@ -105,8 +109,7 @@ func TestCrash_EveryOperation(t *testing.T) {
 	want, total := states(t), workloadOps(t)
 	checked := 0
 	for n := range total {
-		m := memfs.New()
-		m.WriteFile(tsdb.MainName, nil)
+		m := newMem()
 		m.CrashAt(n)
 		acked := runUntilError(openMem(t, m))
 		for variant := range 4 {
@@ -150,8 +153,7 @@ func TestIOError_EveryOperation(t *testing.T) {
 	want, total := states(t), workloadOps(t)
 	for _, injected := range []error{syscall.EIO, syscall.ENOSPC, io.ErrShortWrite} {
 		for n := range total {
-			m := memfs.New()
-			m.WriteFile(tsdb.MainName, nil)
+			m := newMem()
 			m.FailAt(n, injected)
 			db := openMem(t, m)
 			for i, s := range crashWorkload {

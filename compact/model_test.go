@@ -84,7 +84,7 @@ func (m model) delete(t testing.TB, r *rand.Rand, db *tsdb.DB) {
 	}
 }
 
-// dumpModel renders m as readDB does.
+// dump renders m as readDB does.
 func (m model) dump() string {
 	var lines []string
 	for k, rows := range m {
@@ -171,11 +171,9 @@ func TestRun_Model(t *testing.T) {
 	}
 }
 
-func mustRun(t testing.TB, ctx context.Context, db *tsdb.DB, o Options) Result {
+func mustRun(t testing.TB, ctx context.Context, db *tsdb.DB, o Options) {
 	t.Helper()
-	res, err := Run(ctx, db, o)
-	if err != nil {
+	if _, err := Run(ctx, db, o); err != nil {
 		t.Fatal(err)
 	}
-	return res
 }

@@ -147,16 +147,6 @@ func (db *DB) Check() (*CheckReport, error) {
 	return r, nil
 }
 
-func transactionNames(names []string) []string {
-	var txs []string
-	for _, n := range names {
-		if IsTransaction(n) {
-			txs = append(txs, n)
-		}
-	}
-	return txs
-}
-
 // checkOthers reports stale temporary files and files moved aside.
 func (db *DB) checkOthers(names []string) []Problem {
 	var out []Problem

@@ -67,7 +67,7 @@ func TestCheck_FindsEveryDamage(t *testing.T) {
 			cases++
 			damaged, err := Open(db.Dir(), &Options{FS: &overlayFS{FS: DirFS(db.Dir(), false), name: name, data: d.data}})
 			must(t, err)
-			rep, err := db.checkGuarded(t, damaged)
+			rep, err := checkGuarded(t, damaged)
 			must(t, err)
 			if len(rep.Problems) != 1 || rep.Problems[0].File != name || rep.Problems[0].Warning {
 				t.Fatalf("%s %s: problems %v", name, d.what, rep.Problems)
@@ -81,7 +81,7 @@ func TestCheck_FindsEveryDamage(t *testing.T) {
 }
 
 // checkGuarded runs Check on db under the sweep's deadline.
-func (*DB) checkGuarded(t *testing.T, db *DB) (*CheckReport, error) {
+func checkGuarded(t *testing.T, db *DB) (*CheckReport, error) {
 	t.Helper()
 	var rep *CheckReport
 	_, err := guardedRead(t, func() (string, error) {
@@ -158,12 +158,7 @@ func replaceKey(t *testing.T, data []byte, old, new string) {
 func TestCheck_Warnings(t *testing.T) {
 	db := newDB(t)
 	tx1 := commitRows(t, db, row{"a", 1, 10})
-	var buf bytes.Buffer
-	w := format.NewWriter(&buf, format.KindData)
-	w.SetIncluded([]string{tx1})
-	must(t, w.WriteBlock(sweepBlock("a", "u", 1, 1)))
-	must(t, w.Close())
-	writeFile(t, db, MainName, buf.Bytes())
+	writeFile(t, db, MainName, segmentBytes(t, []string{tx1}, row{"a", 1, 0}))
 	writeFile(t, db, "tx-123.tmp", []byte("half"))
 	old := time.Now().Add(-time.Hour)
 	must(t, os.Chtimes(filepath.Join(db.Dir(), "tx-123.tmp"), old, old))
@@ -197,12 +192,7 @@ func TestCheck_IncludedList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := newDB(t)
-			var buf bytes.Buffer
-			w := format.NewWriter(&buf, format.KindData)
-			w.SetIncluded(tt.included)
-			must(t, w.WriteBlock(sweepBlock("a", "u", 1, 1)))
-			must(t, w.Close())
-			writeFile(t, db, tt.file, buf.Bytes())
+			writeFile(t, db, tt.file, segmentBytes(t, tt.included, row{"a", 1, 0}))
 			r, err := db.Check()
 			must(t, err)
 			if r.Healthy() || !strings.Contains(r.Problems[0].String(), tt.want) {
@@ -261,15 +251,12 @@ func TestRepair_NeverTouchesMain(t *testing.T) {
 	must(t, err)
 	raw[len(raw)/2] ^= 0x40
 	must(t, os.WriteFile(path, raw, 0o644))
-	files := func() []string { // lock files aside
-		return slices.DeleteFunc(listDir(t, db), func(n string) bool { return n[0] == '.' })
-	}
-	before := files()
+	before := dataFiles(t, db)
 	_, moved, err := db.Repair()
 	if !errors.Is(err, ErrMainDamaged) || len(moved) != 0 {
 		t.Fatalf("repair with a damaged main: %v, moved %v", err, moved)
 	}
-	if after := files(); !slices.Equal(after, before) {
+	if after := dataFiles(t, db); !slices.Equal(after, before) {
 		t.Fatalf("repair changed %v to %v", before, after)
 	}
 }

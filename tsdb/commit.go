@@ -3,20 +3,20 @@ package tsdb
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/chime-tsdb/chime/format"
 )
 
 // publish links the finished temporary file tmp under the next
 // transaction name, under the commit lock, and makes the name durable.
 // The lock makes name order equal commit order across processes.
 func (db *DB) publish(tmp string) (string, error) {
-	lock, err := db.fs.Lock(commitLock, true)
+	lock, err := db.lockCommit()
 	if err != nil {
-		return "", fmt.Errorf("lock %s: %w", commitLock, err)
+		return "", err
 	}
 	defer lock.Close()
 	names, err := db.fs.List()
@@ -48,36 +48,31 @@ func (db *DB) publish(tmp string) (string, error) {
 	}
 }
 
+// lockCommit takes the commit lock, waiting for it: every publish, and
+// every listing that must see no publish half done, holds it.
+func (db *DB) lockCommit() (io.Closer, error) {
+	lock, err := db.fs.Lock(commitLock, true)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", commitLock, err)
+	}
+	return lock, nil
+}
+
 // nextNumber is max(now, every transaction number in the directory or in
 // main's included list + 1): above everything ever committed, so that a
 // new file can never take the name of one that main already includes.
 func (db *DB) nextNumber(names []string) (uint64, error) {
+	included, err := db.readIncluded(MainName)
+	if err != nil {
+		return 0, err
+	}
 	n := uint64(time.Now().UnixNano())
-	for _, name := range names {
+	for _, name := range slices.Concat(names, included) {
 		if v, ok := txNumber(name); ok && v >= n {
 			n = v + 1
 		}
 	}
-	included, err := db.mainIncluded()
-	for _, name := range included {
-		if v, ok := txNumber(name); ok && v >= n {
-			n = v + 1
-		}
-	}
-	return n, err
-}
-
-func (db *DB) mainIncluded() ([]string, error) {
-	rf, err := db.fs.Open(MainName)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", MainName, err)
-	}
-	defer rf.Close()
-	seg, err := format.OpenSegment(rf, rf.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", MainName, err)
-	}
-	return seg.Included(), nil
+	return n, nil
 }
 
 // removeStaleTemps removes temporary files whose writers are gone (their

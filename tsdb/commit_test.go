@@ -1,7 +1,6 @@
 package tsdb
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,13 +61,7 @@ func TestCommit_ConcurrentWritersOrder(t *testing.T) {
 func TestCommit_AboveMainIncluded(t *testing.T) {
 	db := newDB(t)
 	future := txName(1 << 62)
-	var buf bytes.Buffer
-	w := format.NewWriter(&buf, format.KindData)
-	w.SetIncluded([]string{future})
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, db, MainName, buf.Bytes())
+	writeFile(t, db, MainName, segmentBytes(t, []string{future}))
 	name := commitRows(t, db, row{"k", 1, 1})
 	if name <= future {
 		t.Fatalf("new transaction %s is not above included %s", name, future)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"strings"
 
 	"github.com/chime-tsdb/chime/format"
 )
@@ -28,9 +27,9 @@ func (db *DB) LockCompaction(wait bool) (io.Closer, error) {
 // no commit or publish is half done; transactions committed afterwards get
 // names above every file of the snapshot.
 func (db *DB) LockedSnapshot() (*Snapshot, error) {
-	lock, err := db.fs.Lock(commitLock, true)
+	lock, err := db.lockCommit()
 	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", commitLock, err)
+		return nil, err
 	}
 	defer lock.Close()
 	return db.Snapshot()
@@ -50,30 +49,21 @@ func (db *DB) RemoveLeftovers() error {
 	if err != nil {
 		return err
 	}
-	removed := false
+	var leftovers []string
 	for _, n := range names {
 		if included[n] {
-			if err := db.fs.Remove(n); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("remove leftover %s: %w", n, err)
-			}
-			removed = true
+			leftovers = append(leftovers, n)
 		}
 	}
 	db.removeStaleTemps(names, "")
-	if removed && !db.opts.NoSync {
-		return db.fs.SyncDir()
-	}
-	return nil
+	return db.RemoveFiles(leftovers)
 }
 
 // includedBy returns the names that main or any transaction file includes,
 // leaving out the files that include them (a file never includes itself).
 func (db *DB) includedBy(names []string) (map[string]bool, error) {
 	included := map[string]bool{}
-	for _, n := range append(names, MainName) {
-		if _, ok := txNumber(n); !ok && n != MainName {
-			continue
-		}
+	for _, n := range append(transactionNames(names), MainName) {
 		inc, err := db.readIncluded(n)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -90,17 +80,14 @@ func (db *DB) includedBy(names []string) (map[string]bool, error) {
 	return included, nil
 }
 
+// readIncluded returns the included list of the published file name.
 func (db *DB) readIncluded(name string) ([]string, error) {
-	rf, err := db.fs.Open(name)
+	f, err := openFile(db.fs, name)
 	if err != nil {
 		return nil, err
 	}
-	defer rf.Close()
-	seg, err := format.OpenSegment(rf, rf.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return seg.Included(), nil
+	defer f.rf.Close()
+	return f.seg.Included(), nil
 }
 
 // RemoveFiles removes published files that a compaction output now
@@ -137,12 +124,8 @@ func (tx *Tx) Replace(name string) error {
 		tx.Rollback()
 		return tx.err
 	}
-	tx.done = true
 	tmp := tx.f.Name()
-	err := tx.w.Close()
-	if err == nil && !tx.db.opts.NoSync {
-		err = tx.f.Sync()
-	}
+	err := tx.finish()
 	if err == nil {
 		err = tx.db.replace(tmp, name)
 	}
@@ -153,9 +136,9 @@ func (tx *Tx) Replace(name string) error {
 }
 
 func (db *DB) replace(tmp, name string) error {
-	lock, err := db.fs.Lock(commitLock, true)
+	lock, err := db.lockCommit()
 	if err != nil {
-		return fmt.Errorf("lock %s: %w", commitLock, err)
+		return err
 	}
 	defer lock.Close()
 	if err := db.fs.Rename(tmp, name); err != nil {
@@ -183,25 +166,11 @@ func (s *Snapshot) Main() FileInfo { return s.data[0].info() }
 func (s *Snapshot) Transactions() []FileInfo {
 	var out []FileInfo
 	for _, f := range s.files[:len(s.files)-1] {
-		if s.live(f) {
+		if !f.included {
 			out = append(out, f.info())
 		}
 	}
 	return out
-}
-
-func (s *Snapshot) live(f *segFile) bool {
-	for _, d := range s.data {
-		if d == f {
-			return true
-		}
-	}
-	for _, m := range s.markers {
-		if m.rank == f.rank && f.seg.Kind() == format.KindMarkers {
-			return true
-		}
-	}
-	return false
 }
 
 func (f *segFile) info() FileInfo {
@@ -218,7 +187,7 @@ func (s *Snapshot) WithoutMain() *Snapshot {
 // IsTransaction reports whether name is a transaction file name.
 func IsTransaction(name string) bool {
 	_, ok := txNumber(name)
-	return ok && !strings.HasSuffix(name, tmpSuffix)
+	return ok
 }
 
 // Free is the space available in the database's file system, in bytes.

@@ -65,9 +65,6 @@ type Follower struct {
 // Print the snapshot's rows first, then call Poll or Run. Close the
 // Follower, not its snapshot.
 func (db *DB) Follow(sel *Selector) (*Follower, error) {
-	if sel == nil {
-		sel = &Selector{}
-	}
 	snap, err := db.Snapshot()
 	if err != nil {
 		return nil, err
@@ -76,7 +73,7 @@ func (db *DB) Follow(sel *Selector) (*Follower, error) {
 	for _, sf := range snap.files {
 		f.initial[sf] = true
 		f.cover(sf)
-		if sf.name != MainName && snap.live(sf) {
+		if sf.name != MainName && !sf.included {
 			f.held[sf.name] = sf
 		}
 	}
@@ -151,14 +148,10 @@ func (f *Follower) Poll(render AppendFunc, write func([]byte) error) error {
 	if err != nil {
 		return fmt.Errorf("list %s: %w", f.db.dir, err)
 	}
-	var fresh []string
-	for _, n := range names {
-		if _, ok := txNumber(n); ok && n > f.last {
-			fresh = append(fresh, n)
+	for _, n := range transactionNames(names) {
+		if n <= f.last {
+			continue
 		}
-	}
-	slices.Sort(fresh)
-	for _, n := range fresh {
 		found, err := f.follow(n, render, write)
 		if err != nil || !found {
 			// A file that vanished was merged by a compaction: the next
@@ -172,7 +165,7 @@ func (f *Follower) Poll(render AppendFunc, write func([]byte) error) error {
 // follow prints the rows of the new transaction file name; it reports
 // false when the file is gone.
 func (f *Follower) follow(name string, render AppendFunc, write func([]byte) error) (bool, error) {
-	sf, err := f.open(name)
+	sf, err := openFile(f.db.fs, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
@@ -191,19 +184,6 @@ func (f *Follower) follow(name string, render AppendFunc, write func([]byte) err
 	return true, nil
 }
 
-func (f *Follower) open(name string) (*segFile, error) {
-	rf, err := f.db.fs.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", name, err)
-	}
-	seg, err := format.OpenSegment(rf, rf.Size())
-	if err != nil {
-		rf.Close()
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return &segFile{name: name, rf: rf, seg: seg}, nil
-}
-
 // pollMain looks for a new main. When it includes transactions not yet
 // seen (a major compaction merged them before the follower saw them), it
 // prints their rows; either way it releases the files main includes.
@@ -217,10 +197,10 @@ func (f *Follower) pollMain(render AppendFunc, write func([]byte) error) error {
 		rf.Close()
 		return err
 	}
-	seg, err := format.OpenSegment(rf, rf.Size())
+	seg, err := openSegment(MainName, rf)
 	if err != nil {
 		rf.Close()
-		return fmt.Errorf("%s: %w", MainName, err)
+		return err
 	}
 	sf := &segFile{name: MainName, rf: rf, seg: seg}
 	if f.includesUnseen(seg) {

@@ -94,8 +94,3 @@ func referenceRows(t *testing.T, input []byte, opts TextOptions) (string, uint64
 	}
 	return string(out), n
 }
-
-// dataFiles lists the directory without its lock files.
-func dataFiles(t testing.TB, db *DB) []string {
-	return slices.DeleteFunc(listDir(t, db), func(n string) bool { return strings.HasPrefix(n, ".") })
-}

@@ -1,9 +1,11 @@
 package tsdb
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,45 +36,68 @@ type row struct {
 // commitRows commits rows (sorted) as one transaction.
 func commitRows(t testing.TB, db *DB, rows ...row) string {
 	t.Helper()
+	name, err := commitU(db, rows...)
+	must(t, err)
+	return name
+}
+
+// commitU commits rows (sorted) as one transaction, from any goroutine.
+func commitU(db *DB, rows ...row) (string, error) {
 	tx, err := db.Begin()
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	var b format.Block
 	for _, r := range rows {
-		b.Reset([]byte(r.key), "u")
-		b.Times = append(b.Times, r.ts)
-		b.Cols[0].Nums = append(b.Cols[0].Nums, r.val)
-		if err := tx.Write(&b); err != nil {
-			t.Fatal(err)
+		if err := tx.Write(uBlock(r)); err != nil {
+			tx.Rollback()
+			return "", err
 		}
 	}
-	name, err := tx.Commit()
-	if err != nil {
-		t.Fatal(err)
+	return tx.Commit()
+}
+
+// uBlock is a block of one u row.
+func uBlock(r row) *format.Block {
+	b := &format.Block{}
+	b.Reset([]byte(r.key), "u")
+	b.Times, b.Cols[0].Nums = append(b.Times, r.ts), append(b.Cols[0].Nums, r.val)
+	return b
+}
+
+// segmentBytes is a data file that includes the named files and holds
+// rows (sorted): a compaction output, or a main.
+func segmentBytes(t testing.TB, included []string, rows ...row) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := format.NewWriter(&buf, format.KindData)
+	w.SetIncluded(included)
+	for _, r := range rows {
+		must(t, w.WriteBlock(uBlock(r)))
 	}
-	return name
+	must(t, w.Close())
+	return buf.Bytes()
 }
 
 // dump reads the selection as "key ts format val" lines.
 func dump(t testing.TB, db *DB, sel *Selector) string {
 	t.Helper()
 	snap, err := db.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	defer snap.Close()
-	var sb strings.Builder
-	err = snap.Scan(sel, func(b *format.Block, from, to int) error {
-		for i := from; i < to; i++ {
-			fmt.Fprintf(&sb, "%s %d %s %d\n", b.Key, b.Times[i], b.Format, b.Cols[0].Nums[i])
-		}
+	var out []byte
+	must(t, snap.Scan(sel, func(b *format.Block, from, to int) error {
+		out = appendU(out, b, from, to)
 		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	}))
+	return string(out)
+}
+
+// appendU renders one-column rows as dump does.
+func appendU(dst []byte, b *format.Block, from, to int) []byte {
+	for i := from; i < to; i++ {
+		dst = fmt.Appendf(dst, "%s %d %s %d\n", b.Key, b.Times[i], b.Format, b.Cols[0].Nums[i])
 	}
-	return sb.String()
+	return dst
 }
 
 func listDir(t testing.TB, db *DB) []string {
@@ -86,6 +111,12 @@ func listDir(t testing.TB, db *DB) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// dataFiles lists the directory without its lock files.
+func dataFiles(t testing.TB, db *DB) []string {
+	t.Helper()
+	return slices.DeleteFunc(listDir(t, db), func(n string) bool { return strings.HasPrefix(n, ".") })
 }
 
 func writeFile(t testing.TB, db *DB, name string, data []byte) {

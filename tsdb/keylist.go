@@ -48,9 +48,6 @@ var errLimit = errors.New("limit reached")
 // reverseChunk, then chunk by chunk from the end, so its memory stays
 // bounded however many keys there are.
 func (s *Snapshot) ListKeys(sel *Selector, opts KeyListOptions, fn func(key []byte) error) error {
-	if sel == nil {
-		sel = &Selector{}
-	}
 	l := &keyLister{s: s, opts: opts, fn: fn, markers: compileMarkers(s.markers)}
 	narrowed := opts.narrow(sel)
 	var err error
@@ -65,10 +62,13 @@ func (s *Snapshot) ListKeys(sel *Selector, opts KeyListOptions, fn func(key []by
 	return err
 }
 
-// narrow returns a copy of sel whose key bounds also enforce the prefix
-// and the start key.
+// narrow returns a copy of sel (nil: every row) whose key bounds also
+// enforce the prefix and the start key.
 func (o *KeyListOptions) narrow(sel *Selector) *Selector {
-	n := *sel
+	var n Selector
+	if sel != nil {
+		n = *sel
+	}
 	if len(o.Prefix) > 0 {
 		n.raiseAfter(o.Prefix)
 		if end := prefixEnd(o.Prefix); end != nil {
@@ -250,7 +250,7 @@ func viewRef(r *blockRef, markers []*marker, tlo, thi uint64) refView {
 		return v
 	}
 	for _, mk := range markers {
-		if mk.rank <= r.file.rank || mk.thi < v.lo || mk.tlo > v.hi {
+		if mk.rank <= r.file.rank || !overlaps(mk.tlo, mk.thi, v.lo, v.hi) {
 			continue
 		}
 		if mk.tlo <= v.lo && v.hi <= mk.thi {

@@ -133,10 +133,7 @@ func timeSpan(ts []uint64, tlo, thi uint64) (int, int) {
 func (m *merger) load(u *keyUnit) {
 	m.sources = m.sources[:0]
 	for i := 0; i < len(u.refs); {
-		j := i + 1
-		for j < len(u.refs) && u.refs[j].file == u.refs[i].file {
-			j++
-		}
+		j := fileEnd(u.refs, i)
 		if len(m.sources) < cap(m.sources) {
 			m.sources = m.sources[:len(m.sources)+1]
 		} else {
@@ -148,6 +145,15 @@ func (m *merger) load(u *keyUnit) {
 		i = j
 	}
 	m.out.Reset(u.key, m.out.Format)
+}
+
+// fileEnd is the end of the run of refs, from i, of refs[i]'s file.
+func fileEnd(refs []blockRef, i int) int {
+	j := i + 1
+	for j < len(refs) && refs[j].file == refs[i].file {
+		j++
+	}
+	return j
 }
 
 // pick returns the source holding the next row to output (the newest at

@@ -27,15 +27,15 @@ func (m model) add(key string, ts uint64, r mrow) {
 	m[key][ts] = r
 }
 
-// remove applies a delete marker to the model.
+// remove applies a delete marker to the model, by the naive key rules
+// of modelSelectsKey.
 func (m model) remove(mk *format.Marker) {
+	keys := Selector{AfterKey: mk.AfterKey, HasAfterKey: mk.HasAfterKey, BeforeKey: mk.BeforeKey, HasBeforeKey: mk.HasBeforeKey}
+	if mk.HasFilter {
+		keys.Filters = [][]byte{mk.Filter}
+	}
 	for key, rows := range m {
-		cm := marker{m: *mk}
-		if mk.HasFilter {
-			p := compilePattern(mk.Filter)
-			cm.pat = &p
-		}
-		if !cm.matchKey([]byte(key)) {
+		if !modelSelectsKey(&keys, key) {
 			continue
 		}
 		for ts := range rows {
@@ -46,7 +46,7 @@ func (m model) remove(mk *format.Marker) {
 	}
 }
 
-// dump renders the model's rows that sel selects, like dumpRows does.
+// dump renders the model's rows that sel selects, as dump does.
 func (m model) dump(sel *Selector) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -208,14 +208,8 @@ func checkParallel(t *testing.T, db *DB, sel *Selector) {
 		t.Fatal(err)
 	}
 	defer snap.Close()
-	render := func(dst []byte, b *format.Block, from, to int) []byte {
-		for i := from; i < to; i++ {
-			dst = fmt.Appendf(dst, "%s %d %s %d\n", b.Key, b.Times[i], b.Format, b.Cols[0].Nums[i])
-		}
-		return dst
-	}
 	var out bytes.Buffer
-	err = snap.ScanAppend(sel, 3, render, func(b []byte) error { out.Write(b); return nil })
+	err = snap.ScanAppend(sel, 3, appendU, func(b []byte) error { out.Write(b); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}

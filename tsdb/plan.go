@@ -16,16 +16,18 @@ type plan struct {
 	empty    bool
 }
 
+// compile compiles sel; nil selects every row.
 func compile(sel *Selector) *plan {
+	if sel == nil {
+		sel = &Selector{}
+	}
 	p := &plan{sel: sel, ranges: sel.ranges()}
 	var ok bool
 	p.tlo, p.thi, ok = sel.timeBounds()
 	p.empty = !ok || len(p.ranges) == 0
-	if sel.Filters != nil {
-		for _, f := range sel.Filters {
-			if len(f) > 0 {
-				p.patterns = append(p.patterns, compilePattern(f))
-			}
+	for _, f := range sel.Filters {
+		if len(f) > 0 {
+			p.patterns = append(p.patterns, compilePattern(f))
 		}
 	}
 	return p
@@ -150,7 +152,7 @@ func (s *Snapshot) walkRange(p *plan, r keyRange, curs []*format.Cursor, markers
 		u := &keyUnit{key: bytes.Clone(key)}
 		for i, c := range curs {
 			for live[i] && bytes.Equal(c.Entry().Key, u.key) {
-				if e := c.Entry(); e.MaxTS >= p.tlo && e.MinTS <= p.thi {
+				if e := c.Entry(); overlaps(e.MinTS, e.MaxTS, p.tlo, p.thi) {
 					ref := blockRef{file: s.data[i], entry: *e}
 					ref.entry.Key = nil
 					u.refs = append(u.refs, ref)
@@ -178,6 +180,10 @@ func (s *Snapshot) walkRange(p *plan, r keyRange, curs []*format.Cursor, markers
 	}
 	return nil
 }
+
+// overlaps reports whether the time ranges [alo, ahi] and [blo, bhi]
+// share a time.
+func overlaps(alo, ahi, blo, bhi uint64) bool { return alo <= bhi && blo <= ahi }
 
 // minKey is the smallest current key below hi among the live cursors, or
 // nil.

@@ -8,13 +8,16 @@ import (
 	"github.com/chime-tsdb/chime/format"
 )
 
-// Scan calls emit with every selected row, merged across files, in key
-// then time order. It stops at the first error, emit's included.
+// Scan calls emit with every row sel selects (nil: every row), merged
+// across files, in key then time order. It stops at the first error,
+// emit's included.
 func (s *Snapshot) Scan(sel *Selector, emit Emit) error {
-	p := compile(sel)
-	markers := compileMarkers(s.markers)
+	return s.scan(compile(sel), emit)
+}
+
+func (s *Snapshot) scan(p *plan, emit Emit) error {
 	var m merger
-	return s.walk(p, markers, func(u *keyUnit) error {
+	return s.walk(p, compileMarkers(s.markers), func(u *keyUnit) error {
 		return m.mergeKey(u, p.tlo, p.thi, emit)
 	})
 }
@@ -32,9 +35,9 @@ func (s *Snapshot) ScanAppend(sel *Selector, workers int, render AppendFunc, wri
 	}
 	p := compile(sel)
 	if workers == 1 || p.exactKeys() {
-		return s.sequentialScan(sel, render, write)
+		return s.sequentialScan(p, render, write)
 	}
-	return s.parallelScan(p, compileMarkers(s.markers), workers, render, write)
+	return s.parallelScan(p, workers, render, write)
 }
 
 // flushSize is how much rendered output the sequential scan gathers
@@ -45,9 +48,9 @@ const flushSize = 64 << 10
 
 // sequentialScan renders on the calling goroutine. An exact key is one
 // unit of work, so it gains nothing from workers and starts faster alone.
-func (s *Snapshot) sequentialScan(sel *Selector, render AppendFunc, write func([]byte) error) error {
+func (s *Snapshot) sequentialScan(p *plan, render AppendFunc, write func([]byte) error) error {
 	buf := make([]byte, 0, flushSize+4096)
-	err := s.Scan(sel, func(b *format.Block, from, to int) error {
+	err := s.scan(p, func(b *format.Block, from, to int) error {
 		for from < to {
 			// Render a few rows at a time so the buffer never grows much.
 			n := min(to-from, 256)
@@ -81,7 +84,8 @@ type batch struct {
 	done  chan struct{}
 }
 
-func (s *Snapshot) parallelScan(p *plan, markers []*marker, workers int, render AppendFunc, write func([]byte) error) error {
+func (s *Snapshot) parallelScan(p *plan, workers int, render AppendFunc, write func([]byte) error) error {
+	markers := compileMarkers(s.markers)
 	jobs := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers)
 	stop := make(chan struct{})

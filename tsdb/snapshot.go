@@ -11,10 +11,11 @@ import (
 
 // segFile is one published file of a snapshot.
 type segFile struct {
-	name string
-	rank int // 0 for main, then 1, 2, ... in commit order
-	rf   ReadFile
-	seg  *format.Segment
+	name     string
+	rank     int  // 0 for main, then 1, 2, ... in commit order
+	included bool // a compaction output of the snapshot includes it: not read
+	rf       ReadFile
+	seg      *format.Segment
 }
 
 // markerSet is the delete markers of one marker file.
@@ -54,36 +55,44 @@ func (db *DB) trySnapshot() (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", db.dir, err)
 	}
-	var txs []string
-	for _, n := range names {
-		if _, ok := txNumber(n); ok {
-			txs = append(txs, n)
-		}
-	}
-	slices.Sort(txs)
 	s := &Snapshot{}
-	for _, name := range append(txs, MainName) {
-		if err := s.open(db.fs, name); err != nil {
+	for _, name := range append(transactionNames(names), MainName) {
+		f, err := openFile(db.fs, name)
+		if err != nil {
 			s.Close()
 			return nil, err
 		}
+		s.files = append(s.files, f)
 	}
 	s.arrange()
 	return s, nil
 }
 
-func (s *Snapshot) open(fsys FS, name string) error {
+// transactionNames returns the transaction file names among names, in
+// commit order.
+func transactionNames(names []string) []string {
+	var txs []string
+	for _, n := range names {
+		if IsTransaction(n) {
+			txs = append(txs, n)
+		}
+	}
+	slices.Sort(txs)
+	return txs
+}
+
+// openFile opens the published file name.
+func openFile(fsys FS, name string) (*segFile, error) {
 	rf, err := fsys.Open(name)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", name, err)
+		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
 	seg, err := openSegment(name, rf)
 	if err != nil {
 		rf.Close()
-		return err
+		return nil, err
 	}
-	s.files = append(s.files, &segFile{name: name, rf: rf, seg: seg})
-	return nil
+	return &segFile{name: name, rf: rf, seg: seg}, nil
 }
 
 // openSegment opens the published file name. An empty main is the empty
@@ -117,8 +126,8 @@ func (s *Snapshot) arrange() {
 	}
 	s.data = append(s.data, main)
 	for rank, f := range s.files[:len(s.files)-1] {
-		f.rank = rank + 1
-		if included[f.name] {
+		f.rank, f.included = rank+1, included[f.name]
+		if f.included {
 			continue
 		}
 		if f.seg.Kind() == format.KindMarkers {

@@ -1,29 +1,11 @@
 package tsdb
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/chime-tsdb/chime/format"
 )
-
-// racingFS runs hook the first time a file is opened, before opening it:
-// a stand-in for a compaction that finishes while a snapshot is taken.
-type racingFS struct {
-	FS
-	hook func()
-}
-
-func (r *racingFS) Open(name string) (ReadFile, error) {
-	if h := r.hook; h != nil {
-		r.hook = nil
-		h()
-	}
-	return r.FS.Open(name)
-}
 
 // TestSnapshot_RelistsWhenCompacted: a minor compaction replaces tx2 by an
 // output that includes tx1 and removes tx1 just as the snapshot opens tx1;
@@ -33,22 +15,10 @@ func TestSnapshot_RelistsWhenCompacted(t *testing.T) {
 	tx1 := commitRows(t, db, row{"a", 1, 10})
 	tx2 := commitRows(t, db, row{"a", 2, 20})
 	want := dump(t, db, &Selector{})
+	writeFile(t, db, "out.tmp", segmentBytes(t, []string{tx1}, row{"a", 1, 10}, row{"a", 2, 20}))
 
-	var buf bytes.Buffer
-	w := format.NewWriter(&buf, format.KindData)
-	w.SetIncluded([]string{tx1})
-	var b format.Block
-	b.Reset([]byte("a"), "u")
-	b.Times, b.Cols[0].Nums = []uint64{1, 2}, []uint64{10, 20}
-	if err := w.WriteBlock(&b); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, db, "out.tmp", buf.Bytes())
-
-	rfs := &racingFS{FS: DirFS(db.Dir(), false)}
+	// The compaction finishes as the snapshot opens its first file.
+	rfs := &hookFS{FS: DirFS(db.Dir(), false)}
 	rfs.hook = func() {
 		must(t, os.Rename(filepath.Join(db.Dir(), "out.tmp"), filepath.Join(db.Dir(), tx2)))
 		must(t, os.Remove(filepath.Join(db.Dir(), tx1)))
@@ -65,11 +35,8 @@ func TestSnapshot_RelistsWhenCompacted(t *testing.T) {
 func TestSnapshot_IgnoresIncluded(t *testing.T) {
 	db := newDB(t)
 	tx1 := commitRows(t, db, row{"a", 1, 10})
-	var buf bytes.Buffer
-	w := format.NewWriter(&buf, format.KindData)
-	w.SetIncluded([]string{tx1})
-	must(t, w.Close()) // a main that includes tx1 and holds no rows: tx1's rows were deleted
-	writeFile(t, db, MainName, buf.Bytes())
+	// A main that includes tx1 and holds no rows: tx1's rows were deleted.
+	writeFile(t, db, MainName, segmentBytes(t, []string{tx1}))
 	if got := dump(t, db, &Selector{}); got != "" {
 		t.Fatalf("included leftover was read: %q", got)
 	}

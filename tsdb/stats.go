@@ -72,9 +72,6 @@ func (st *Stats) BytesPerSample() float64 {
 // Stats counts the keys and rows that sel selects (nil: every row), with
 // their first and last timestamps, and lists the live files.
 func (s *Snapshot) Stats(sel *Selector, opts StatsOptions) (*Stats, error) {
-	if sel == nil {
-		sel = &Selector{}
-	}
 	st := &Stats{First: math.MaxUint64, Exact: true, TimesExact: true}
 	var err error
 	if opts.Exact {
@@ -145,17 +142,14 @@ func filesOverlap(refs []blockRef) bool {
 	type span struct{ lo, hi uint64 }
 	var spans []span
 	for i := 0; i < len(refs); {
-		j := i + 1
-		for j < len(refs) && refs[j].file == refs[i].file {
-			j++
-		}
+		j := fileEnd(refs, i)
 		// A file's blocks are in time order.
 		spans = append(spans, span{refs[i].entry.MinTS, refs[j-1].entry.MaxTS})
 		i = j
 	}
 	for i := range spans {
 		for j := range i {
-			if spans[i].lo <= spans[j].hi && spans[j].lo <= spans[i].hi {
+			if overlaps(spans[i].lo, spans[i].hi, spans[j].lo, spans[j].hi) {
 				return true
 			}
 		}
@@ -169,9 +163,6 @@ func filesOverlap(refs []blockRef) bool {
 // deleted still counts, so it may exceed the widest row printed. 0 means
 // nothing is selected.
 func (s *Snapshot) Widest(sel *Selector) (int, error) {
-	if sel == nil {
-		sel = &Selector{}
-	}
 	widest := 0
 	err := s.walk(compile(sel), nil, func(u *keyUnit) error {
 		for i := range u.refs {

@@ -94,14 +94,9 @@ func (tx *Tx) Commit() (string, error) {
 // stays open, so its lock says "live" to other writers, until its
 // temporary name is gone.
 func (tx *Tx) publish() (string, error) {
-	tx.done = true
 	tmp := tx.f.Name()
-	err := tx.w.Close()
-	if err == nil && !tx.db.opts.NoSync {
-		err = tx.f.Sync()
-	}
-	if err != nil {
-		return "", errors.Join(fmt.Errorf("write %s: %w", tmp, err), tx.f.Close(), tx.db.fs.Remove(tmp))
+	if err := tx.finish(); err != nil {
+		return "", errors.Join(err, tx.f.Close(), tx.db.fs.Remove(tmp))
 	}
 	name, err := tx.db.publish(tmp)
 	// The data is durable (synced) and published or not: failures to
@@ -110,4 +105,18 @@ func (tx *Tx) publish() (string, error) {
 	tx.db.fs.Remove(tmp)
 	tx.f.Close()
 	return name, err
+}
+
+// finish completes the file: its footer written and, unless NoSync, its
+// bytes durable. The transaction is done either way.
+func (tx *Tx) finish() error {
+	tx.done = true
+	err := tx.w.Close()
+	if err == nil && !tx.db.opts.NoSync {
+		err = tx.f.Sync()
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", tx.f.Name(), err)
+	}
+	return nil
 }

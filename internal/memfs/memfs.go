@@ -13,8 +13,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
-	"strings"
+	"slices"
 	"sync"
 
 	"github.com/chime-tsdb/chime/tsdb"
@@ -27,14 +28,7 @@ var ErrCrashed = errors.New("memfs: crashed")
 type inode struct {
 	data    []byte // current content
 	durable []byte // content as of the last Sync
-	writes  []write
 	locked  bool
-}
-
-// write is one not yet durable write.
-type write struct {
-	off  int
-	data []byte
 }
 
 // dirOp is one not yet durable directory change: name now points to
@@ -49,8 +43,7 @@ type FS struct {
 	mu      sync.Mutex
 	dir     map[string]*inode // current entries
 	durable map[string]*inode // entries as of the last SyncDir
-	dirOps  []dirOp
-	order   []any // unsynced writes and dirOps, in the order they happened
+	order   []any             // pending dirOps and *pendingWrites, in the order they happened
 	locks   map[string]bool
 
 	ops     int // operations so far
@@ -146,13 +139,13 @@ func (f *FS) Crash(r *rand.Rand) *FS {
 			} else {
 				out.dir[o.name] = clone(o.node)
 			}
-		case *writeOf:
-			data := o.w.data
-			if i == keep-1 && r != nil && r.IntN(2) == 0 {
+		case *pendingWrite:
+			data := o.data
+			if i == keep-1 && r.IntN(2) == 0 {
 				data = data[:r.IntN(len(data)+1)] // torn
 			}
 			c := clone(o.node)
-			c.data = writeAt(c.data, o.w.off, data)
+			c.data = writeAt(c.data, o.off, data)
 		}
 	}
 	for name, n := range out.dir {
@@ -162,10 +155,11 @@ func (f *FS) Crash(r *rand.Rand) *FS {
 	return out
 }
 
-// writeOf ties a pending write to its file, for Crash.
-type writeOf struct {
+// pendingWrite is a write to node not yet made durable by a Sync.
+type pendingWrite struct {
 	node *inode
-	w    write
+	off  int
+	data []byte
 }
 
 func writeAt(b []byte, off int, data []byte) []byte {
@@ -180,11 +174,7 @@ func writeAt(b []byte, off int, data []byte) []byte {
 func (f *FS) Names() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var names []string
-	for n := range f.dir {
-		names = append(names, n)
-	}
-	return names
+	return slices.Collect(maps.Keys(f.dir))
 }
 
 // setEntry changes a directory entry, pending until SyncDir.
@@ -194,9 +184,7 @@ func (f *FS) setEntry(name string, n *inode) {
 	} else {
 		f.dir[name] = n
 	}
-	o := dirOp{name, n}
-	f.dirOps = append(f.dirOps, o)
-	f.order = append(f.order, o)
+	f.order = append(f.order, dirOp{name, n})
 }
 
 // CreateTemp implements tsdb.FS.
@@ -282,11 +270,7 @@ func (f *FS) List() ([]string, error) {
 	if err := f.op("list"); err != nil {
 		return nil, err
 	}
-	var names []string
-	for n := range f.dir {
-		names = append(names, n)
-	}
-	return names, nil
+	return slices.Collect(maps.Keys(f.dir)), nil
 }
 
 // SyncDir implements tsdb.FS: every directory change so far is durable.
@@ -296,26 +280,19 @@ func (f *FS) SyncDir() error {
 	if err := f.op("syncdir"); err != nil {
 		return err
 	}
-	for _, o := range f.dirOps {
-		if o.node == nil {
-			delete(f.durable, o.name)
+	f.order = slices.DeleteFunc(f.order, func(o any) bool {
+		d, ok := o.(dirOp)
+		if !ok {
+			return false
+		}
+		if d.node == nil {
+			delete(f.durable, d.name)
 		} else {
-			f.durable[o.name] = o.node
+			f.durable[d.name] = d.node
 		}
-	}
-	f.dirOps = nil
-	f.order = filterOrder(f.order, func(o any) bool { _, ok := o.(dirOp); return !ok })
+		return true
+	})
 	return nil
-}
-
-func filterOrder(order []any, keep func(any) bool) []any {
-	out := order[:0]
-	for _, o := range order {
-		if keep(o) {
-			out = append(out, o)
-		}
-	}
-	return out
 }
 
 // Lock implements tsdb.FS. Lock files are not part of the crash model.
@@ -358,9 +335,6 @@ func (f *FS) TryLockTemp(name string) (bool, error) {
 // Free implements tsdb.FS.
 func (f *FS) Free() (uint64, error) { return 1 << 40, nil }
 
-// IsTemp reports whether name is a temporary file name.
-func IsTemp(name string) bool { return strings.HasSuffix(name, ".tmp") }
-
 type closer func() error
 
 func (c closer) Close() error { return c() }
@@ -397,10 +371,8 @@ func (w *file) Write(p []byte) (int, error) {
 }
 
 func (w *file) apply(p []byte) {
-	wr := write{off: len(w.node.data), data: bytes.Clone(p)}
+	w.fs.order = append(w.fs.order, &pendingWrite{w.node, len(w.node.data), bytes.Clone(p)})
 	w.node.data = append(w.node.data, p...)
-	w.node.writes = append(w.node.writes, wr)
-	w.fs.order = append(w.fs.order, &writeOf{w.node, wr})
 }
 
 // Sync makes the file's content durable.
@@ -412,8 +384,7 @@ func (w *file) Sync() error {
 	}
 	n := w.node
 	n.durable = bytes.Clone(n.data)
-	n.writes = nil
-	w.fs.order = filterOrder(w.fs.order, func(o any) bool { wo, ok := o.(*writeOf); return !ok || wo.node != n })
+	w.fs.order = slices.DeleteFunc(w.fs.order, func(o any) bool { pw, ok := o.(*pendingWrite); return ok && pw.node == n })
 	return nil
 }
 
