@@ -62,7 +62,7 @@ soak:
 
 # Each fuzz target for FUZZTIME (go test runs one fuzz target at a time).
 fuzz:
-	@set -e; for pkg in ./format ./tsdb ./server; do \
+	@set -e; for pkg in $$($(GO) list ./...); do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \

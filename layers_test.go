@@ -6,35 +6,85 @@ import (
 	"testing"
 )
 
-// TestLayers enforces the import direction
-// format <- tsdb <- compact <- server <- cmd: a package may import only
-// the layers below it, and format never touches the operating system.
+// layers is every package of the module and the module packages it may
+// import: the import direction format/... <- tsdb/... <- compact <- server
+// <- cmd, and format pure. A package missing here fails the test, so that
+// no new package escapes the layering (as the standard library's go/build
+// deps test does).
+var layers = map[string][]string{
+	"":                        {},
+	"format":                  {},
+	"format/internal/decimal": {},
+	"format/timefmt":          {"format/internal/decimal"},
+	"format/segment/codec":    {"format"},
+	"format/segment":          {"format", "format/segment/codec"},
+	"format/text":             {"format", "format/internal/decimal", "format/timefmt"},
+	"tsdb":                    {"format", "format/segment", "format/text", "format/timefmt"},
+	"compact":                 {"format", "format/segment", "format/text", "format/timefmt", "tsdb"},
+	"server":                  {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "compact"},
+	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "compact", "server"},
+	"internal/memfs":          {"tsdb"},
+	"internal/benchdata":      {"format"},
+	"internal/tools/gen":      {"internal/benchdata"},
+	"internal/tools/measure":  {},
+}
+
+// pure lists the packages that must not touch the operating system.
+var pure = []string{"format"}
+
+// osImports are the standard packages that reach the file system or
+// processes.
+var osImports = map[string]bool{"os": true, "os/exec": true, "syscall": true, "io/fs": true, "net": true, "net/http": true}
+
+// TestLayers checks every package's imports of the module (tests
+// included) against the allow-list above.
 func TestLayers(t *testing.T) {
-	const mod = "github.com/chime-tsdb/chime/"
-	rank := map[string]int{"format": 0, "tsdb": 1, "compact": 2, "server": 3, "cmd/chime": 4}
-	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./...").Output()
+	const mod = "github.com/chime-tsdb/chime"
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}|{{join .Imports " "}}|{{join .TestImports " "}} {{join .XTestImports " "}}`, "./...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		fields := strings.Fields(line)
-		pkg, ok := strings.CutPrefix(fields[0], mod)
-		r, layered := rank[pkg]
-		if !ok || !layered {
+		parts := strings.Split(line, "|")
+		pkg := strings.TrimPrefix(strings.TrimPrefix(parts[0], mod), "/")
+		allowed, known := layers[pkg]
+		if !known {
+			t.Errorf("package %s is not in the layers allow-list of layers_test.go: add it with the packages it may import", pkg)
 			continue
 		}
-		for _, imp := range fields[1:] {
-			if dep, ok := strings.CutPrefix(imp, mod); ok {
-				if dr, layered := rank[dep]; layered && dr >= r {
-					t.Errorf("%s imports %s: imports must point down the layers", pkg, dep)
-				}
-				if strings.HasPrefix(dep, "internal/") && pkg == "format" {
-					t.Errorf("format imports %s: format is pure", dep)
+		imports, testImports := strings.Fields(parts[1]), strings.Fields(parts[2])
+		for i, imp := range append(imports, testImports...) {
+			if dep, ok := strings.CutPrefix(imp, mod+"/"); ok {
+				test := i >= len(imports)
+				if dep != pkg && !contains(allowed, dep) && !(test && testHelpers[dep]) {
+					t.Errorf("%s imports %s: not allowed by the layers (format/... <- tsdb/... <- compact <- server <- cmd)", pkg, dep)
 				}
 			}
-			if pkg == "format" && (imp == "os" || imp == "os/exec" || imp == "syscall" || imp == "io/fs") {
-				t.Errorf("format imports %s: format must not touch the file system", imp)
+			if isPure(pkg) && osImports[imp] {
+				t.Errorf("%s imports %s: format is pure, it never touches the file system", pkg, imp)
 			}
 		}
 	}
 }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isPure(pkg string) bool {
+	for _, p := range pure {
+		if pkg == p || strings.HasPrefix(pkg, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// testHelpers are the module's packages that any package's tests may
+// import.
+var testHelpers = map[string]bool{"internal/memfs": true, "internal/benchdata": true}

@@ -7,7 +7,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
+	"github.com/chime-tsdb/chime/format/timefmt"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -19,9 +20,9 @@ type Options struct {
 	// Gegnum is a shell command (run with /bin/sh -c) that receives every
 	// merged row as text and prints the rows of the output.
 	Gegnum string
-	// TimeLayout formats and parses the timestamps passed through Gegnum;
+	// Layout formats and parses the timestamps passed through Gegnum;
 	// nil means integer nanoseconds.
-	TimeLayout *format.TimeLayout
+	Layout *timefmt.Layout
 	// NoWait fails at once with an error wrapping tsdb.ErrLocked when
 	// another compaction holds the lock.
 	NoWait bool
@@ -96,7 +97,7 @@ func choose(snap *tsdb.Snapshot, o Options) *plan {
 	}
 	var data []tsdb.FileInfo
 	for _, f := range txs {
-		if f.Kind == format.KindData {
+		if f.Kind == segment.KindData {
 			data = append(data, f)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -18,7 +19,7 @@ func (fullFS) Free() (uint64, error) { return 10, nil }
 func TestRun_RefusesWhenDiskFull(t *testing.T) {
 	db := newDB(t)
 	for range 2 {
-		if _, _, err := db.AddText(strings.NewReader("a 1 1\nb 2 2\n"), tsdb.TextOptions{Format: "u"}); err != nil {
+		if _, _, err := db.AddText(strings.NewReader("a 1 1\nb 2 2\n"), text.Options{Format: "u"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -38,7 +39,7 @@ func TestRun_RefusesWhenDiskFull(t *testing.T) {
 func TestRun_Cancelled(t *testing.T) {
 	db := newDB(t)
 	for range 3 {
-		if _, _, err := db.AddText(strings.NewReader("a 1 1\nb 2 2\n"), tsdb.TextOptions{Format: "u"}); err != nil {
+		if _, _, err := db.AddText(strings.NewReader("a 1 1\nb 2 2\n"), text.Options{Format: "u"}); err != nil {
 			t.Fatal(err)
 		}
 	}

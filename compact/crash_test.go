@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/internal/memfs"
 	"github.com/chime-tsdb/chime/tsdb"
 )
@@ -24,7 +25,7 @@ type step struct {
 
 func addStep(rows string) step {
 	return step{"add", func(db *tsdb.DB) error {
-		_, _, err := db.AddText(strings.NewReader(rows), tsdb.TextOptions{Format: "u", Workers: 1})
+		_, _, err := db.AddText(strings.NewReader(rows), text.Options{Format: "u", Workers: 1})
 		return err
 	}}
 }

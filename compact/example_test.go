@@ -10,6 +10,7 @@ import (
 
 	"github.com/chime-tsdb/chime/compact"
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -30,7 +31,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for _, rows := range []string{"bad.x 1 1\ngood 1 1\n", "good 2 2\n"} {
-		if _, _, err := db.AddText(strings.NewReader(rows), tsdb.TextOptions{Format: "u"}); err != nil {
+		if _, _, err := db.AddText(strings.NewReader(rows), text.Options{Format: "u"}); err != nil {
 			log.Fatal(err)
 		}
 	}

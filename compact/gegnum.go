@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
+	"github.com/chime-tsdb/chime/format/timefmt"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -32,8 +34,8 @@ func filter(ctx context.Context, view *tsdb.Snapshot, w *output, o Options) erro
 		return fmt.Errorf("--gegnum: start: %w", err)
 	}
 	fed := make(chan error, 1)
-	go func() { fed <- feed(view, stdin, o.TimeLayout) }()
-	parseErr := parse(stdout, w, o.TimeLayout)
+	go func() { fed <- feed(view, stdin, o.Layout) }()
+	parseErr := parse(stdout, w, o.Layout)
 	if parseErr != nil {
 		cmd.Process.Kill()
 		io.Copy(io.Discard, stdout)
@@ -54,8 +56,8 @@ func filter(ctx context.Context, view *tsdb.Snapshot, w *output, o Options) erro
 // feed writes the rows to the filter's stdin and closes it. A filter that
 // stops reading early (grep -m1) is not an error by itself: its exit
 // status says.
-func feed(view *tsdb.Snapshot, stdin io.WriteCloser, layout *format.TimeLayout) error {
-	rf := &format.RowFormatter{PrintFormat: true, AppendTime: format.AppendNanos}
+func feed(view *tsdb.Snapshot, stdin io.WriteCloser, layout *timefmt.Layout) error {
+	rf := &text.RowFormatter{PrintFormat: true, AppendTime: timefmt.AppendNanos}
 	if layout != nil {
 		rf.AppendTime = layout.AppendTime
 	}
@@ -70,10 +72,10 @@ func feed(view *tsdb.Snapshot, stdin io.WriteCloser, layout *format.TimeLayout) 
 }
 
 // parse reads the filter's output into the compaction's output.
-func parse(r io.Reader, w *output, layout *format.TimeLayout) error {
-	opts := tsdb.TextOptions{FormatPerLine: true}
+func parse(r io.Reader, w *output, layout *timefmt.Layout) error {
+	opts := text.Options{FormatPerLine: true}
 	if layout != nil {
 		opts.ParseTime = layout.ParseTime
 	}
-	return tsdb.ParseText(r, opts, func(b *format.Block) error { return w.write(b, 0, b.Len()) })
+	return text.Parse(r, opts, func(b *format.Block) error { return w.write(b, 0, b.Len()) })
 }

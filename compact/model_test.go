@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -49,7 +50,7 @@ func (m model) add(t testing.TB, r *rand.Rand, db *tsdb.DB) {
 			m[k][ts] = f + " " + v
 		}
 	}
-	if _, _, err := db.AddText(strings.NewReader(sb.String()), tsdb.TextOptions{Format: format.Format(f)}); err != nil {
+	if _, _, err := db.AddText(strings.NewReader(sb.String()), text.Options{Format: format.Format(f)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -107,7 +108,7 @@ func readDB(t testing.TB, db *tsdb.DB) string {
 	var lines []string
 	err = snap.Scan(&tsdb.Selector{}, func(b *format.Block, from, to int) error {
 		for i := from; i < to; i++ {
-			v := format.AppendValue(nil, b.Format.Code(0), num(b, i), bytesOf(b, i))
+			v := text.AppendValue(nil, b.Format.Code(0), num(b, i), bytesOf(b, i))
 			lines = append(lines, fmt.Sprintf("%s %020d %s %s", b.Key, b.Times[i], b.Format, v))
 		}
 		return nil

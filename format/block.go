@@ -85,3 +85,28 @@ func (b *Block) AppendBytes(col int, v []byte) {
 	c.Data = append(c.Data, v...)
 	c.Ends = append(c.Ends, uint32(len(c.Data)))
 }
+
+// AppendRows appends rows [from, to) of src, which has b's
+func (b *Block) AppendRows(src *Block, from, to int) {
+	b.Times = append(b.Times, src.Times[from:to]...)
+	for col := range b.Cols {
+		c, s := &b.Cols[col], &src.Cols[col]
+		if !b.Format.Code(col).Variable() {
+			c.Nums = append(c.Nums, s.Nums[from:to]...)
+			continue
+		}
+		for i := from; i < to; i++ {
+			b.AppendBytes(col, src.Bytes(col, i))
+		}
+	}
+}
+
+// VarBytes is the number of bytes held by the block's variable (s and B)
+// columns: writers close a block early when it grows large.
+func (b *Block) VarBytes() int {
+	n := 0
+	for col := range b.Cols {
+		n += len(b.Cols[col].Data)
+	}
+	return n
+}

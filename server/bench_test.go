@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -62,13 +63,13 @@ func BenchmarkGetKey(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var text strings.Builder
+	var rows strings.Builder
 	for k := range 1000 {
 		for i := range 1000 {
-			fmt.Fprintf(&text, "sensor.%05d %d %d\n", k, 1577836800000000000+uint64(i)*1e9, i)
+			fmt.Fprintf(&rows, "sensor.%05d %d %d\n", k, 1577836800000000000+uint64(i)*1e9, i)
 		}
 	}
-	if _, _, err := db.AddText(strings.NewReader(text.String()), tsdb.TextOptions{Format: "u"}); err != nil {
+	if _, _, err := db.AddText(strings.NewReader(rows.String()), text.Options{Format: "u"}); err != nil {
 		b.Fatal(err)
 	}
 	e.put("", putBody(1, 10000, 1577836800000000000, false)) // sensor.00000: 10,000 rows more

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -82,9 +82,9 @@ func (s *Server) writeKeys(w http.ResponseWriter, snap *tsdb.Snapshot, sel *tsdb
 		case count:
 			return nil
 		case jsonOut:
-			buf = append(format.AppendJSONString(buf, key), '\n')
+			buf = append(text.AppendJSONString(buf, key), '\n')
 		default:
-			buf = append(format.AppendEscaped(buf, key), '\n')
+			buf = append(text.AppendEscaped(buf, key), '\n')
 		}
 		if len(buf) < 64<<10 {
 			return nil

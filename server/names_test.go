@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -64,7 +65,7 @@ func TestRoot_Traversal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.AddText(strings.NewReader("secret 1 1\n"), tsdb.TextOptions{Format: "u"}); err != nil {
+	if _, _, err := db.AddText(strings.NewReader("secret 1 1\n"), text.Options{Format: "u"}); err != nil {
 		t.Fatal(err)
 	}
 	// Planted links: to a database outside, to the root itself, to

@@ -3,7 +3,8 @@ package server
 import (
 	"sync"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
+	"github.com/chime-tsdb/chime/format/timefmt"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -14,12 +15,12 @@ type output struct {
 	contentType string
 	header      []byte // written before the first row (CSV)
 	render      tsdb.AppendFunc
-	csv         *format.CSVFormatter // its Width is set by prepare
+	csv         *text.CSVFormatter // its Width is set by prepare
 }
 
 // humanLayout is sonnerie-serve's ?human timestamp format.
-var humanLayout = sync.OnceValue(func() *format.TimeLayout {
-	l, err := format.ParseTimeLayout("%FT%T")
+var humanLayout = sync.OnceValue(func() *timefmt.Layout {
+	l, err := timefmt.ParseLayout("%FT%T")
 	if err != nil {
 		panic("server: " + err.Error())
 	}
@@ -39,32 +40,32 @@ func readOutput(q *params) (*output, error) {
 	if err != nil {
 		return nil, err
 	}
-	text, err := textFormatter(q)
+	tf, err := textFormatter(q)
 	if err != nil {
 		return nil, err
 	}
-	if kind != "" && kind != "text" && (text.AppendTime != nil || text.PrintFormat) {
+	if kind != "" && kind != "text" && (tf.AppendTime != nil || tf.PrintFormat) {
 		return nil, badRequest("output=%s has its own timestamps and formats: human, timestamp-*, print-format apply to text only", kind)
 	}
 	switch kind {
 	case "", "text":
-		text.Columns = cols
-		return &output{contentType: textType, render: text.AppendRows}, nil
+		tf.Columns = cols
+		return &output{contentType: textType, render: tf.AppendRows}, nil
 	case "json":
-		f := &format.JSONFormatter{Columns: cols}
+		f := &text.JSONFormatter{Columns: cols}
 		return &output{contentType: ndjsonType, render: f.AppendRows}, nil
 	}
-	f := &format.CSVFormatter{Columns: cols}
+	f := &text.CSVFormatter{Columns: cols}
 	return &output{contentType: "text/csv; charset=utf-8", render: f.AppendRows, csv: f}, nil
 }
 
 // columns reads the columns parameter, read's --columns.
-func columns(q *params) (*format.ColumnSet, error) {
+func columns(q *params) (*text.ColumnSet, error) {
 	list, ok, err := q.str("columns")
 	if err != nil || !ok {
 		return nil, err
 	}
-	cols, err := format.ParseColumns(list)
+	cols, err := text.ParseColumns(list)
 	if err != nil {
 		return nil, badRequest("columns: %v", err)
 	}
@@ -74,8 +75,8 @@ func columns(q *params) (*format.ColumnSet, error) {
 // textFormatter reads the text output's parameters. Timestamps are
 // nanoseconds unless one of human, timestamp-format, timestamp-seconds
 // says otherwise; AppendTime stays nil when none is given.
-func textFormatter(q *params) (*format.RowFormatter, error) {
-	f := &format.RowFormatter{}
+func textFormatter(q *params) (*text.RowFormatter, error) {
+	f := &text.RowFormatter{}
 	var err error
 	if f.PrintFormat, err = q.flag("print-format"); err != nil {
 		return nil, err
@@ -89,17 +90,17 @@ func textFormatter(q *params) (*format.RowFormatter, error) {
 	nanos, err2 := q.flag("timestamp-nanos")
 	if nanos {
 		given++
-		f.AppendTime = format.AppendNanos
+		f.AppendTime = timefmt.AppendNanos
 	}
 	seconds, err3 := q.flag("timestamp-seconds")
 	if seconds {
 		given++
-		f.AppendTime = format.AppendSeconds
+		f.AppendTime = timefmt.AppendSeconds
 	}
 	layout, hasLayout, err4 := q.str("timestamp-format")
 	if hasLayout {
 		given++
-		l, err := format.ParseTimeLayout(layout)
+		l, err := timefmt.ParseLayout(layout)
 		if err != nil {
 			return nil, badRequest("timestamp-format: %v", err)
 		}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/timefmt"
 )
 
 // params are a request's query parameters. Handlers take what they know;
@@ -101,7 +101,7 @@ func (p *params) time(name string) (uint64, bool, error) {
 		}
 		return ns, true, nil
 	}
-	ns, err := format.ParseTimeBound(s)
+	ns, err := timefmt.ParseBound(s)
 	if err != nil {
 		return 0, false, badRequest("parameter %s: %v", name, err)
 	}

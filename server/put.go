@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/timefmt"
 )
 
 // put answers `PUT {base}/`: the body's rows, in any order, committed as
@@ -91,7 +91,7 @@ func (s *Server) bodyOptions(r *http.Request) (bodyOptions, error) {
 		return o, err
 	}
 	if ok {
-		l, err := format.ParseTimeLayout(layout)
+		l, err := timefmt.ParseLayout(layout)
 		if err != nil {
 			return o, badRequest("timestamp-format: %v", err)
 		}

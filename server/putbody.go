@@ -9,6 +9,8 @@ import (
 	"strconv"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
+	"github.com/chime-tsdb/chime/format/text"
 )
 
 // A PUT body is lines `KEY NANOS FORMAT VALUES...` in any order. It is
@@ -53,7 +55,7 @@ const maxFormats = 1 << 16
 // refers to nothing of body.
 func parseBody(body []byte, o bodyOptions) (*batch, error) {
 	b := &batch{}
-	p := &format.LineParser{ParseTime: o.ParseTime}
+	p := &text.LineParser{ParseTime: o.ParseTime}
 	formats := map[format.Format]uint16{}
 	for line, rest := 1, body; len(rest) > 0; line++ {
 		text := rest
@@ -73,7 +75,7 @@ func parseBody(body []byte, o bodyOptions) (*batch, error) {
 }
 
 // parseLine appends the row of one line (nothing for a blank line).
-func (b *batch) parseLine(p *format.LineParser, formats map[format.Format]uint16, text []byte, line int) error {
+func (b *batch) parseLine(p *text.LineParser, formats map[format.Format]uint16, text []byte, line int) error {
 	key, rest, err := p.Key(text)
 	if err != nil || key == nil {
 		return err
@@ -164,7 +166,7 @@ func (b *batch) sort(body []byte) error {
 func (b *batch) writeBlocks(emit func(*format.Block) error) error {
 	var blk format.Block
 	for i, r := range b.rows {
-		if i == 0 || b.startsBlock(b.rows[i-1], r) || blk.Len() >= format.BlockRows {
+		if i == 0 || b.startsBlock(b.rows[i-1], r) || blk.Len() >= segment.BlockRows {
 			if i > 0 {
 				if err := emit(&blk); err != nil {
 					return err

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 )
 
 // renderBatch writes a batch's blocks back as a PUT body, one line per
@@ -16,7 +17,7 @@ import (
 func renderBatch(t testing.TB, b *batch) string {
 	t.Helper()
 	var out []byte
-	rf := &format.RowFormatter{PrintFormat: true}
+	rf := &text.RowFormatter{PrintFormat: true}
 	var last []byte
 	var lastTS uint64
 	err := b.writeBlocks(func(blk *format.Block) error {

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -32,7 +32,7 @@ func (s *Server) listDatabases(w http.ResponseWriter, r *http.Request) error {
 	var buf []byte
 	for _, name := range names {
 		if jsonOut {
-			buf = append(format.AppendJSONString(buf, []byte(name)), '\n')
+			buf = append(text.AppendJSONString(buf, []byte(name)), '\n')
 		} else {
 			buf = append(append(buf, name...), '\n')
 		}

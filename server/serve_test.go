@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -75,7 +75,7 @@ func readAll(t *testing.T, dir string) string {
 	}
 	defer snap.Close()
 	var out []byte
-	rf := &format.RowFormatter{}
+	rf := &text.RowFormatter{}
 	err = snap.ScanAppend(&tsdb.Selector{}, 1, rf.AppendRows, func(b []byte) error {
 		out = append(out, b...)
 		return nil

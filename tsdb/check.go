@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // This file holds `chime check`: a full verification of every file of a
@@ -28,8 +29,8 @@ var ErrMainDamaged = errors.New("main is damaged")
 type Problem struct {
 	// File is the file's name in the directory.
 	File string
-	// Err says what is wrong. Damage wraps format.ErrCorrupt or
-	// format.ErrVersion.
+	// Err says what is wrong. Damage wraps segment.ErrCorrupt or
+	// segment.ErrVersion.
 	Err error
 	// Warning marks a harmless finding that reads are not affected by: a
 	// leftover that main already includes, a stale temporary file, a file
@@ -45,7 +46,7 @@ type FileReport struct {
 	Size int64
 	// Kind, Rows and Blocks are what the footer says; FooterOK is false
 	// when the footer itself is unreadable.
-	Kind         format.Kind
+	Kind         segment.Kind
 	Rows, Blocks uint64
 	FooterOK     bool
 	// Markers is the number of delete markers of a marker file, when its
@@ -180,14 +181,14 @@ func (db *DB) checkFile(name string) (fr FileReport, included []string, ok bool)
 	}
 	defer rf.Close()
 	fr.Size = rf.Size()
-	if info, err := format.ReadFooter(rf, fr.Size); err == nil {
+	if info, err := segment.ReadFooter(rf, fr.Size); err == nil {
 		fr.Kind, fr.Rows, fr.Blocks, fr.FooterOK = info.Kind, info.Rows, info.Blocks, true
 	}
 	if fr.Size == 0 && name != MainName {
 		fr.Err = errEmptyTx
 		return fr, nil, true
 	}
-	seg, err := format.OpenSegment(rf, fr.Size)
+	seg, err := segment.Open(rf, fr.Size)
 	if err != nil {
 		fr.Err = err
 		return fr, nil, true
@@ -203,9 +204,9 @@ func (db *DB) checkFile(name string) (fr FileReport, included []string, ok bool)
 // (BlockReader checks its CRC, its row count and its timestamps against
 // the entry). After a damaged block it still walks the index, for the
 // key range of the report.
-func checkBlocks(seg *format.Segment, fr *FileReport) error {
+func checkBlocks(seg *segment.Reader, fr *FileReport) error {
 	var (
-		br               format.BlockReader
+		br               segment.BlockReader
 		b                format.Block
 		prevKey          []byte
 		prevMax, prevEnd uint64
@@ -235,11 +236,11 @@ func checkBlocks(seg *format.Segment, fr *FileReport) error {
 	case firstErr != nil:
 		return firstErr
 	case entries != seg.Blocks():
-		return fmt.Errorf("%w: the index has %d entries, the footer says %d blocks", format.ErrCorrupt, entries, seg.Blocks())
+		return fmt.Errorf("%w: the index has %d entries, the footer says %d blocks", segment.ErrCorrupt, entries, seg.Blocks())
 	case rows != seg.Rows():
-		return fmt.Errorf("%w: the index counts %d rows, the footer says %d", format.ErrCorrupt, rows, seg.Rows())
-	case seg.Kind() == format.KindMarkers && entries > 0:
-		return fmt.Errorf("%w: a delete-marker file with %d blocks", format.ErrCorrupt, entries)
+		return fmt.Errorf("%w: the index counts %d rows, the footer says %d", segment.ErrCorrupt, rows, seg.Rows())
+	case seg.Kind() == segment.KindMarkers && entries > 0:
+		return fmt.Errorf("%w: a delete-marker file with %d blocks", segment.ErrCorrupt, entries)
 	}
 	return nil
 }
@@ -247,31 +248,31 @@ func checkBlocks(seg *format.Segment, fr *FileReport) error {
 // checkEntryOrder verifies that entry e may follow the previous one:
 // keys in order, blocks of one key in time order without overlap, and
 // blocks laid out in index order.
-func checkEntryOrder(e *format.IndexEntry, prevKey []byte, prevMax, prevEnd uint64) error {
+func checkEntryOrder(e *segment.IndexEntry, prevKey []byte, prevMax, prevEnd uint64) error {
 	switch c := bytes.Compare(prevKey, e.Key); {
 	case c > 0:
-		return fmt.Errorf("%w: index entry of the block at offset %d: key %q comes after key %q", format.ErrCorrupt, e.Off, e.Key, prevKey)
+		return fmt.Errorf("%w: index entry of the block at offset %d: key %q comes after key %q", segment.ErrCorrupt, e.Off, e.Key, prevKey)
 	case c == 0 && e.MinTS <= prevMax:
-		return fmt.Errorf("%w: index entry of the block at offset %d: key %q: time %d is not after the previous block's %d", format.ErrCorrupt, e.Off, e.Key, e.MinTS, prevMax)
+		return fmt.Errorf("%w: index entry of the block at offset %d: key %q: time %d is not after the previous block's %d", segment.ErrCorrupt, e.Off, e.Key, e.MinTS, prevMax)
 	case e.Off < prevEnd:
-		return fmt.Errorf("%w: block at offset %d overlaps the block before it (which ends at offset %d)", format.ErrCorrupt, e.Off, prevEnd)
+		return fmt.Errorf("%w: block at offset %d overlaps the block before it (which ends at offset %d)", segment.ErrCorrupt, e.Off, prevEnd)
 	}
 	return nil
 }
 
 // checkMeta verifies the kind and the included list of a file.
-func checkMeta(name string, seg *format.Segment) error {
-	if name == MainName && seg.Kind() != format.KindData {
-		return fmt.Errorf("%w: main is a %s file, not a data file", format.ErrCorrupt, seg.Kind())
+func checkMeta(name string, seg *segment.Reader) error {
+	if name == MainName && seg.Kind() != segment.KindData {
+		return fmt.Errorf("%w: main is a %s file, not a data file", segment.ErrCorrupt, seg.Kind())
 	}
 	for _, inc := range seg.Included() {
 		if !IsTransaction(inc) {
-			return fmt.Errorf("%w: the included list names %q, not a transaction file", format.ErrCorrupt, inc)
+			return fmt.Errorf("%w: the included list names %q, not a transaction file", segment.ErrCorrupt, inc)
 		}
 		// A minor compaction output takes the name of the newest file
 		// it merges.
 		if name != MainName && inc > name {
-			return fmt.Errorf("%w: the included list names %s, committed after this file", format.ErrCorrupt, inc)
+			return fmt.Errorf("%w: the included list names %s, committed after this file", segment.ErrCorrupt, inc)
 		}
 	}
 	return nil

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 func TestCheck_Healthy(t *testing.T) {
@@ -33,7 +33,7 @@ func TestCheck_Healthy(t *testing.T) {
 	if rows, blocks := r.Totals(); rows != 40+3+260+30+50+2 || blocks != 2+260+3 {
 		t.Fatalf("totals %d rows %d blocks", rows, blocks)
 	}
-	if f := r.Files[2]; f.Kind != format.KindMarkers || f.Markers != 2 {
+	if f := r.Files[2]; f.Kind != segment.KindMarkers || f.Markers != 2 {
 		t.Fatalf("marker file: %+v", f)
 	}
 	if f := r.Files[1]; !f.KeysOK || string(f.FirstKey) != "alpha" || string(f.LastKey) != "k001" {
@@ -72,7 +72,7 @@ func TestCheck_FindsEveryDamage(t *testing.T) {
 			if len(rep.Problems) != 1 || rep.Problems[0].File != name || rep.Problems[0].Warning {
 				t.Fatalf("%s %s: problems %v", name, d.what, rep.Problems)
 			}
-			if err := rep.Problems[0].Err; !errors.Is(err, format.ErrCorrupt) && !errors.Is(err, format.ErrVersion) {
+			if err := rep.Problems[0].Err; !errors.Is(err, segment.ErrCorrupt) && !errors.Is(err, segment.ErrVersion) {
 				t.Fatalf("%s %s: %v is not ErrCorrupt", name, d.what, err)
 			}
 		}
@@ -108,7 +108,7 @@ func TestCheck_OrderAcrossPages(t *testing.T) {
 	must(t, os.WriteFile(path, data, 0o644))
 	const want = `key "k100" out of order after the previous page's "k253"`
 	for _, parallel := range []bool{false, true} {
-		if _, err := readAll(db, parallel); !errors.Is(err, format.ErrCorrupt) || !strings.Contains(err.Error(), want) {
+		if _, err := readAll(db, parallel); !errors.Is(err, segment.ErrCorrupt) || !strings.Contains(err.Error(), want) {
 			t.Fatalf("read: %v, want %s", err, want)
 		}
 	}

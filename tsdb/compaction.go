@@ -6,7 +6,7 @@ import (
 	"io"
 	"io/fs"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // This file holds the mechanisms compaction needs from a database
@@ -107,7 +107,7 @@ func (db *DB) RemoveFiles(names []string) error {
 // BeginOutput starts a compaction output: a data transaction whose footer
 // lists the files it includes. Publish it with Tx.Replace.
 func (db *DB) BeginOutput(included []string) (*Tx, error) {
-	tx, err := db.begin(format.KindData)
+	tx, err := db.begin(segment.KindData)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (db *DB) replace(tmp, name string) error {
 // FileInfo describes one live file of a snapshot.
 type FileInfo struct {
 	Name string
-	Kind format.Kind
+	Kind segment.Kind
 	Size int64
 	Rows uint64 // rows stored in its blocks (before merging)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // The corruption sweep damages each file of a small database in every way
@@ -23,7 +24,7 @@ import (
 // bits flipped, truncation at every length, a zeroed tail, garbage
 // appended) and reads the whole database through a Snapshot after each
 // damage. Every damage must be reported as an error wrapping
-// format.ErrCorrupt or format.ErrVersion that names the file and an
+// segment.ErrCorrupt or segment.ErrVersion that names the file and an
 // offset: never a wrong row, never rows silently missing, never a panic,
 // never a read that hangs.
 //
@@ -62,11 +63,11 @@ func sweepFixture(t testing.TB) (*DB, []string, string) {
 	t.Helper()
 	db := newDB(t)
 	var buf bytes.Buffer
-	w := format.NewWriter(&buf, format.KindData)
+	w := segment.NewWriter(&buf, segment.KindData)
 	w.SetIncluded([]string{"tx.0000000000000001"})
 	must(t, w.WriteBlock(sweepBlock("alpha", "us", 1, 40)))
 	must(t, w.WriteBlock(sweepBlock("beta", "F", 7, 3)))
-	for i := range format.PageEntries + 4 {
+	for i := range segment.PageEntries + 4 {
 		must(t, w.WriteBlock(sweepBlock(fmt.Sprintf("k%03d", i), "u", uint64(i), 1)))
 	}
 	must(t, w.Close())
@@ -256,7 +257,7 @@ func checkDetected(name, got, want string, err error) string {
 		return "not detected (the rows read back intact)"
 	case err == nil:
 		return fmt.Sprintf("not detected: read %d rows, want %d, or wrong values", strings.Count(got, "\n"), strings.Count(want, "\n"))
-	case !errors.Is(err, format.ErrCorrupt) && !errors.Is(err, format.ErrVersion):
+	case !errors.Is(err, segment.ErrCorrupt) && !errors.Is(err, segment.ErrVersion):
 		return fmt.Sprintf("error %q wraps neither ErrCorrupt nor ErrVersion", err)
 	case !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "offset"):
 		return fmt.Sprintf("error %q does not name the file and the offset", err)
@@ -332,7 +333,7 @@ func TestSnapshot_EmptyTransaction(t *testing.T) {
 		t.Fatalf("empty main: %q, %v", got, err)
 	}
 	writeFile(t, db, "tx.0000000000000005", nil)
-	if _, err := readAll(db, false); !errors.Is(err, format.ErrCorrupt) || !strings.Contains(err.Error(), "tx.0000000000000005") {
+	if _, err := readAll(db, false); !errors.Is(err, segment.ErrCorrupt) || !strings.Contains(err.Error(), "tx.0000000000000005") {
 		t.Fatalf("empty transaction file: %v, want ErrCorrupt naming it", err)
 	}
 }
@@ -350,13 +351,13 @@ func TestCorruption_NewerVersion(t *testing.T) {
 	binary.LittleEndian.PutUint32(newer[12:], crc32.Checksum(newer[:12], crc32.MakeTable(crc32.Castagnoli)))
 	must(t, os.WriteFile(path, newer, 0o644))
 	_, err = readAll(db, false)
-	if !errors.Is(err, format.ErrVersion) || errors.Is(err, format.ErrCorrupt) || !strings.Contains(err.Error(), "version 2") {
+	if !errors.Is(err, segment.ErrVersion) || errors.Is(err, segment.ErrCorrupt) || !strings.Contains(err.Error(), "version 2") {
 		t.Fatalf("newer version: %v, want ErrVersion", err)
 	}
 	damaged := slices.Clone(data)
 	damaged[8] = 2
 	must(t, os.WriteFile(path, damaged, 0o644))
-	if _, err = readAll(db, false); !errors.Is(err, format.ErrCorrupt) {
+	if _, err = readAll(db, false); !errors.Is(err, segment.ErrCorrupt) {
 		t.Fatalf("damaged version field: %v, want ErrCorrupt", err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/chime-tsdb/chime/format"
 )
 
 // Options configure a DB. The zero value is the safe default.
@@ -19,7 +21,7 @@ type Options struct {
 	FS FS
 	// Limits bound keys, input lines and values of data transactions;
 	// the zero value means the defaults (see Limits).
-	Limits Limits
+	Limits format.Limits
 	// MinFree is the free disk space in bytes below which Begin (add,
 	// serve PUT) refuses to start a transaction: 0 means DefaultMinFree
 	// (64 MiB), a negative value turns the check off.
@@ -33,7 +35,7 @@ type DB struct {
 	dir  string
 	fs   FS
 	opts Options
-	lim  Limits // opts.Limits with defaults filled in
+	lim  format.Limits // opts.Limits with defaults filled in
 }
 
 // ErrNotDatabase is wrapped when a directory is not a chime database.
@@ -49,7 +51,7 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if opts != nil {
 		o = *opts
 	}
-	lim, err := o.Limits.withDefaults()
+	lim, err := o.Limits.WithDefaults()
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // Delete publishes one delete-marker transaction: the rows the markers
@@ -13,7 +14,7 @@ func (db *DB) Delete(markers ...format.Marker) (string, error) {
 	if len(markers) == 0 {
 		return "", fmt.Errorf("delete: no marker")
 	}
-	tx, err := db.begin(format.KindMarkers)
+	tx, err := db.begin(segment.KindMarkers)
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -28,7 +29,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	rows := "fibonacci 1 1\nfibonacci 2 1\nfibonacci 3 2\nlucas 1 2\n"
-	if _, _, err := db.AddText(strings.NewReader(rows), tsdb.TextOptions{Format: "u"}); err != nil {
+	if _, _, err := db.AddText(strings.NewReader(rows), text.Options{Format: "u"}); err != nil {
 		log.Fatal(err)
 	}
 

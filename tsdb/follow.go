@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // DefaultFollowInterval is how often Follower.Run looks for new
@@ -172,7 +173,7 @@ func (f *Follower) follow(name string, render AppendFunc, write func([]byte) err
 	if err != nil {
 		return false, err
 	}
-	if sf.seg.Kind() == format.KindData {
+	if sf.seg.Kind() == segment.KindData {
 		if err := f.printNew(sf, false, render, write); err != nil {
 			sf.rf.Close()
 			return false, err
@@ -216,7 +217,7 @@ func (f *Follower) pollMain(render AppendFunc, write func([]byte) error) error {
 	return nil
 }
 
-func (f *Follower) includesUnseen(seg *format.Segment) bool {
+func (f *Follower) includesUnseen(seg *segment.Reader) bool {
 	for _, n := range seg.Included() {
 		if _, ok := txNumber(n); ok && n > f.last {
 			return true
@@ -292,7 +293,7 @@ func (f *Follower) baseline(withMain bool) *Snapshot {
 	held := slices.SortedFunc(maps.Values(f.held), func(a, b *segFile) int { return strings.Compare(a.name, b.name) })
 	for i, sf := range held {
 		rank := i + 1
-		if sf.seg.Kind() == format.KindMarkers {
+		if sf.seg.Kind() == segment.KindMarkers {
 			v.markers = append(v.markers, markerSet{rank: rank, markers: sf.seg.Markers()})
 		} else {
 			v.data = append(v.data, &segFile{name: sf.name, rank: rank, rf: sf.rf, seg: sf.seg})

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // renderRows renders u rows as "key ts val" lines.
@@ -262,7 +263,7 @@ func TestFollower_EmptyTransaction(t *testing.T) {
 	fl := newFollower(t, db, nil)
 	writeFile(t, db, "tx.0000000000000005", nil)
 	err := fl.f.Poll(renderRows, fl.write)
-	if !errors.Is(err, format.ErrCorrupt) || !strings.Contains(err.Error(), "tx.0000000000000005") {
+	if !errors.Is(err, segment.ErrCorrupt) || !strings.Contains(err.Error(), "tx.0000000000000005") {
 		t.Fatalf("poll over an empty transaction file: %v, want ErrCorrupt naming it", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 )
 
 // FuzzAddText adds arbitrary bytes as text input, in a given format (or,
@@ -30,7 +31,7 @@ func FuzzAddText(f *testing.F) {
 		if err != nil && fs != "" {
 			return
 		}
-		opts := TextOptions{Format: fm, FormatPerLine: fs == "", Workers: 2}
+		opts := text.Options{Format: fm, FormatPerLine: fs == "", Workers: 2}
 		rows, name, err := db.AddText(bytes.NewReader(input), opts)
 		if err != nil {
 			if files := dataFiles(t, db); name != "" || rows != 0 || !slices.Equal(files, []string{"main"}) {
@@ -60,9 +61,9 @@ func FuzzAddText(f *testing.F) {
 
 // referenceRows parses input line by line, on one goroutine, with no
 // order checks: what a successful add of input must read back.
-func referenceRows(t *testing.T, input []byte, opts TextOptions) (string, uint64) {
+func referenceRows(t *testing.T, input []byte, opts text.Options) (string, uint64) {
 	t.Helper()
-	p := format.LineParser{Format: opts.Format}
+	p := text.LineParser{Format: opts.Format}
 	var out []byte
 	var n uint64
 	for _, line := range bytes.Split(input, []byte("\n")) {

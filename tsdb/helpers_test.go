@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // newDB creates an empty database in a temporary directory.
@@ -69,7 +70,7 @@ func uBlock(r row) *format.Block {
 func segmentBytes(t testing.TB, included []string, rows ...row) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w := format.NewWriter(&buf, format.KindData)
+	w := segment.NewWriter(&buf, segment.KindData)
 	w.SetIncluded(included)
 	for _, r := range rows {
 		must(t, w.WriteBlock(uBlock(r)))

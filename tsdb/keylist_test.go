@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // listKeys returns what ListKeys lists, joined by spaces.
@@ -95,7 +96,7 @@ func TestSnapshot_ListKeys_Markers(t *testing.T) {
 func TestIndexVisibility(t *testing.T) {
 	f0, f1 := &segFile{rank: 0}, &segFile{rank: 1}
 	ref := func(f *segFile, lo, hi uint64) blockRef {
-		return blockRef{file: f, entry: format.IndexEntry{MinTS: lo, MaxTS: hi, Rows: 2}}
+		return blockRef{file: f, entry: segment.IndexEntry{MinTS: lo, MaxTS: hi, Rows: 2}}
 	}
 	mk := func(rank int, lo, hi uint64) *marker { return &marker{rank: rank, tlo: lo, thi: hi} }
 	const all = ^uint64(0)

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // Emit receives merged rows: rows [from, to) of b, one key and one format.
@@ -27,7 +28,7 @@ type source struct {
 // per file at a time, so memory is bounded by the number of files. One
 // merger per goroutine.
 type merger struct {
-	br      format.BlockReader
+	br      segment.BlockReader
 	sources []source
 	out     format.Block
 }
@@ -63,11 +64,11 @@ func (m *merger) copyRun(src *source, u *keyUnit, limit, thi uint64, emit Emit) 
 	from := src.pos - 1
 	to := src.pos
 	if len(u.markers) == 0 {
-		for to < b.Len() && b.Times[to] < limit && b.Times[to] <= thi && to-from < format.BlockRows {
+		for to < b.Len() && b.Times[to] < limit && b.Times[to] <= thi && to-from < segment.BlockRows {
 			to++
 		}
 	}
-	if m.out.Len() > 0 && (m.out.Format != b.Format || m.out.Len()+to-from > format.BlockRows) {
+	if m.out.Len() > 0 && (m.out.Format != b.Format || m.out.Len()+to-from > segment.BlockRows) {
 		if err := m.flush(emit); err != nil {
 			return err
 		}

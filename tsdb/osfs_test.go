@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
+	"github.com/chime-tsdb/chime/format/timefmt"
 )
 
 // TestMmap_TruncatedUnderReader: a mapped file cut short under a reader
@@ -18,7 +20,7 @@ func TestMmap_TruncatedUnderReader(t *testing.T) {
 	for i := range 20000 {
 		rows.WriteString("k " + itoa(i+1) + " " + itoa(i*7919%1000003) + "\n")
 	}
-	_, name, err := db.AddText(strings.NewReader(rows.String()), TextOptions{Format: "u"})
+	_, name, err := db.AddText(strings.NewReader(rows.String()), text.Options{Format: "u"})
 	must(t, err)
 	snap, err := db.Snapshot()
 	must(t, err)
@@ -47,4 +49,4 @@ func TestNoMmap_SameRows(t *testing.T) {
 	}
 }
 
-func itoa(i int) string { return string(format.AppendNanos(nil, uint64(i))) }
+func itoa(i int) string { return string(timefmt.AppendNanos(nil, uint64(i))) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // plan is a compiled Selector.
@@ -104,7 +105,7 @@ func (m *marker) matchKey(key []byte) bool {
 // blockRef is a block of one file that may hold selected rows.
 type blockRef struct {
 	file  *segFile
-	entry format.IndexEntry // entry.Key is not kept: see keyUnit.key
+	entry segment.IndexEntry // entry.Key is not kept: see keyUnit.key
 }
 
 // keyUnit is the merge work for one key: the blocks of every file that may
@@ -123,7 +124,7 @@ func (s *Snapshot) walk(p *plan, markers []*marker, fn func(u *keyUnit) error) e
 	if p.empty {
 		return nil
 	}
-	curs := make([]*format.Cursor, len(s.data))
+	curs := make([]*segment.Cursor, len(s.data))
 	for _, r := range p.ranges {
 		for i, f := range s.data {
 			if curs[i] == nil {
@@ -139,7 +140,7 @@ func (s *Snapshot) walk(p *plan, markers []*marker, fn func(u *keyUnit) error) e
 	return nil
 }
 
-func (s *Snapshot) walkRange(p *plan, r keyRange, curs []*format.Cursor, markers []*marker, fn func(u *keyUnit) error) error {
+func (s *Snapshot) walkRange(p *plan, r keyRange, curs []*segment.Cursor, markers []*marker, fn func(u *keyUnit) error) error {
 	live := make([]bool, len(curs))
 	for i, c := range curs {
 		live[i] = c.Next()
@@ -187,7 +188,7 @@ func overlaps(alo, ahi, blo, bhi uint64) bool { return alo <= bhi && blo <= ahi 
 
 // minKey is the smallest current key below hi among the live cursors, or
 // nil.
-func minKey(curs []*format.Cursor, live []bool, hi []byte) []byte {
+func minKey(curs []*segment.Cursor, live []bool, hi []byte) []byte {
 	var min []byte
 	for i, c := range curs {
 		if !live[i] {

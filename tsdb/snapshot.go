@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // segFile is one published file of a snapshot.
@@ -15,7 +16,7 @@ type segFile struct {
 	rank     int  // 0 for main, then 1, 2, ... in commit order
 	included bool // a compaction output of the snapshot includes it: not read
 	rf       ReadFile
-	seg      *format.Segment
+	seg      *segment.Reader
 }
 
 // markerSet is the delete markers of one marker file.
@@ -99,18 +100,18 @@ func openFile(fsys FS, name string) (*segFile, error) {
 // database (`touch db/main`), but a transaction file is never published
 // empty: an empty one is a file torn by a power loss after a --no-sync
 // commit, and reading it as "no rows" would lose them silently.
-func openSegment(name string, rf ReadFile) (*format.Segment, error) {
+func openSegment(name string, rf ReadFile) (*segment.Reader, error) {
 	if rf.Size() == 0 && name != MainName {
 		return nil, fmt.Errorf("%s: %w", name, errEmptyTx)
 	}
-	seg, err := format.OpenSegment(rf, rf.Size())
+	seg, err := segment.Open(rf, rf.Size())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return seg, nil
 }
 
-var errEmptyTx = fmt.Errorf("%w: file of 0 bytes ends at offset 0: an empty transaction file (torn by a power loss?)", format.ErrCorrupt)
+var errEmptyTx = fmt.Errorf("%w: file of 0 bytes ends at offset 0: an empty transaction file (torn by a power loss?)", segment.ErrCorrupt)
 
 // arrange drops the files that a compaction output includes and ranks the
 // rest: main first, transactions in name (= commit) order.
@@ -130,7 +131,7 @@ func (s *Snapshot) arrange() {
 		if f.included {
 			continue
 		}
-		if f.seg.Kind() == format.KindMarkers {
+		if f.seg.Kind() == segment.KindMarkers {
 			s.markers = append(s.markers, markerSet{rank: f.rank, markers: f.seg.Markers()})
 		} else {
 			s.data = append(s.data, f)

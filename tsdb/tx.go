@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // Tx is a transaction being written: its rows stream into a locked
@@ -14,8 +15,8 @@ import (
 type Tx struct {
 	db   *DB
 	f    File
-	w    *format.Writer
-	lim  Limits
+	w    *segment.Writer
+	lim  format.Limits
 	err  error
 	done bool
 }
@@ -27,7 +28,7 @@ func (db *DB) Begin() (*Tx, error) {
 	if err := db.checkFree(); err != nil {
 		return nil, err
 	}
-	tx, err := db.begin(format.KindData)
+	tx, err := db.begin(segment.KindData)
 	if err == nil {
 		tx.lim = db.lim
 	}
@@ -35,13 +36,13 @@ func (db *DB) Begin() (*Tx, error) {
 }
 
 // begin starts a transaction of kind k, bound by the format's maxima only.
-func (db *DB) begin(k format.Kind) (*Tx, error) {
+func (db *DB) begin(k segment.Kind) (*Tx, error) {
 	f, err := db.fs.CreateTemp("tx-")
 	if err != nil {
 		return nil, fmt.Errorf("create temporary file in %s: %w", db.dir, err)
 	}
-	lim, _ := Limits{}.withDefaults()
-	return &Tx{db: db, f: f, w: format.NewWriter(f, k), lim: lim}, nil
+	lim, _ := format.Limits{}.WithDefaults()
+	return &Tx{db: db, f: f, w: segment.NewWriter(f, k), lim: lim}, nil
 }
 
 // Write adds the rows of b, which must follow every row written before in
@@ -54,7 +55,7 @@ func (tx *Tx) Write(b *format.Block) error {
 	if tx.done {
 		return errors.New("transaction already finished")
 	}
-	if tx.err = tx.lim.checkBlock(b); tx.err == nil {
+	if tx.err = tx.lim.CheckBlock(b); tx.err == nil {
 		tx.err = tx.w.WriteBlock(b)
 	}
 	return tx.err

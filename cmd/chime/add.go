@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
+	"github.com/chime-tsdb/chime/format/timefmt"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -46,9 +48,9 @@ func runAdd(g *globals, o *addOptions) error {
 	if err != nil {
 		return err
 	}
-	topts := tsdb.TextOptions{Format: f}
+	topts := text.Options{Format: f}
 	if o.timeFormat != "" {
-		layout, err := format.ParseTimeLayout(o.timeFormat)
+		layout, err := timefmt.ParseLayout(o.timeFormat)
 		if err != nil {
 			return fmt.Errorf("--timestamp-format: %w", err)
 		}

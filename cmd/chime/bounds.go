@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/timefmt"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -60,7 +60,7 @@ func timeBound(cmd *cobra.Command, name, value string, ns *uint64) (bool, error)
 	if !cmd.Flags().Changed(name) {
 		return false, nil
 	}
-	v, err := format.ParseTimeBound(value)
+	v, err := timefmt.ParseBound(value)
 	if err != nil {
 		return false, fmt.Errorf("--%s: %w", name, err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -127,9 +127,9 @@ func describeMoved(m tsdb.Moved) string {
 		return head + fmt.Sprintf("nothing lost: %s already includes it", m.IncludedBy)
 	case !m.FooterOK:
 		return head + "dropped its rows or delete markers; its footer is unreadable, so how many is unknown"
-	case m.Kind == format.KindMarkers && m.MetaOK:
+	case m.Kind == segment.KindMarkers && m.MetaOK:
 		return head + fmt.Sprintf("dropped its %s: the rows they deleted are visible again", plural(uint64(m.Markers), "delete marker"))
-	case m.Kind == format.KindMarkers:
+	case m.Kind == segment.KindMarkers:
 		return head + "dropped its delete markers (unreadable): the rows they deleted are visible again"
 	}
 	s := head + fmt.Sprintf("dropped its %s in %s (per its footer)", plural(m.Rows, "row"), plural(m.Blocks, "block"))

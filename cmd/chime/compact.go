@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chime-tsdb/chime/compact"
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/timefmt"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -53,7 +53,7 @@ func runCompact(g *globals, o *compactOptions) error {
 	}
 	opts := compact.Options{Major: o.major, Gegnum: o.gegnum, NoWait: o.noWait, Stderr: os.Stderr}
 	if o.timeFormat != "" {
-		if opts.TimeLayout, err = format.ParseTimeLayout(o.timeFormat); err != nil {
+		if opts.Layout, err = timefmt.ParseLayout(o.timeFormat); err != nil {
 			return fmt.Errorf("--timestamp-format: %w", err)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -77,7 +77,7 @@ func exitCode(err error) int {
 
 // hint says what to run after an error that needs more than a retry.
 func hint(err error) string {
-	if errors.Is(err, format.ErrCorrupt) {
+	if errors.Is(err, segment.ErrCorrupt) {
 		return " (run chime check: it lists every damaged file; check --repair moves damaged transactions aside)"
 	}
 	return ""

@@ -7,7 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -16,7 +16,7 @@ import (
 // SIGINT or SIGTERM (exit status 130, as for any interrupted command).
 // Deletes do not retract printed rows. See tsdb.Follower for how
 // compactions are kept from printing a row twice.
-func readFollow(db *tsdb.DB, sel *tsdb.Selector, rf *format.RowFormatter, o *readOptions) error {
+func readFollow(db *tsdb.DB, sel *tsdb.Selector, rf *text.RowFormatter, o *readOptions) error {
 	f, err := db.Follow(sel)
 	if err != nil {
 		return err

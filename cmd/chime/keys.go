@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -66,9 +66,9 @@ func runKeys(cmd *cobra.Command, g *globals, o *keysOptions, filters []string) e
 	err = snap.ListKeys(sel, opts, func(key []byte) error {
 		return w.line(func(dst []byte) []byte {
 			if o.json {
-				return format.AppendJSONString(dst, key)
+				return text.AppendJSONString(dst, key)
 			}
-			return format.AppendEscaped(dst, key)
+			return text.AppendEscaped(dst, key)
 		})
 	})
 	return w.flush(err)

@@ -30,7 +30,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // chimeBinary is the chime the whole-process tests run. The test
@@ -498,7 +498,7 @@ func included(t testing.TB, path string) []string {
 	if st.Size() == 0 {
 		return nil // an empty main
 	}
-	seg, err := format.OpenSegment(f, st.Size())
+	seg, err := segment.Open(f, st.Size())
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

@@ -10,14 +10,14 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
 // readParallel splits the selected rows by contiguous key ranges of about
 // equal size, a key never straddling two, and pipes each range into its own
 // `sh -c CMD`, one per CPU; the children's stdout is inherited.
-func readParallel(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *format.RowFormatter, command string) error {
+func readParallel(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *text.RowFormatter, command string) error {
 	n := runtime.NumCPU()
 	sels, err := splitByKeys(snap, sel, n)
 	if err != nil {
@@ -79,7 +79,7 @@ func splitByKeys(snap *tsdb.Snapshot, sel *tsdb.Selector, n int) ([]*tsdb.Select
 
 // feedChild runs one `sh -c command` and writes the rows of sel to its
 // stdin.
-func feedChild(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *format.RowFormatter, command string, i int) error {
+func feedChild(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *text.RowFormatter, command string, i int) error {
 	cmd := exec.Command("/bin/sh", "-c", command)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	in, err := cmd.StdinPipe()

@@ -6,7 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
+	"github.com/chime-tsdb/chime/format/timefmt"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -36,7 +37,7 @@ func newReadCmd(g *globals) *cobra.Command {
 	o.bounds.register(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&o.printFormat, "print-format", false, "print each row's format after its timestamp")
-	f.StringVar(&o.timeFormat, "timestamp-format", format.DefaultTimeLayout, "strftime pattern for timestamps")
+	f.StringVar(&o.timeFormat, "timestamp-format", timefmt.DefaultLayout, "strftime pattern for timestamps")
 	f.BoolVar(&o.nanos, "timestamp-nanos", false, "print timestamps as integer nanoseconds")
 	f.BoolVar(&o.seconds, "timestamp-seconds", false, "print timestamps as integer seconds")
 	f.StringVarP(&o.columns, "columns", "C", "", "value columns to print: 1-based numbers and a-b ranges, all, none")
@@ -96,22 +97,22 @@ func (o *readOptions) selector(cmd *cobra.Command, filters []string) (*tsdb.Sele
 }
 
 // formatter builds the row printer from the output flags.
-func (o *readOptions) formatter() (*format.RowFormatter, error) {
-	rf := &format.RowFormatter{PrintFormat: o.printFormat}
+func (o *readOptions) formatter() (*text.RowFormatter, error) {
+	rf := &text.RowFormatter{PrintFormat: o.printFormat}
 	switch {
 	case o.nanos:
-		rf.AppendTime = format.AppendNanos
+		rf.AppendTime = timefmt.AppendNanos
 	case o.seconds:
-		rf.AppendTime = format.AppendSeconds
+		rf.AppendTime = timefmt.AppendSeconds
 	default:
-		layout, err := format.ParseTimeLayout(o.timeFormat)
+		layout, err := timefmt.ParseLayout(o.timeFormat)
 		if err != nil {
 			return nil, fmt.Errorf("--timestamp-format: %w", err)
 		}
 		rf.AppendTime = layout.AppendTime
 	}
 	if o.columns != "" {
-		cols, err := format.ParseColumns(o.columns)
+		cols, err := text.ParseColumns(o.columns)
 		if err != nil {
 			return nil, fmt.Errorf("--columns: %w", err)
 		}

@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -38,17 +38,17 @@ func (o *readOptions) checkOutput(cmd *cobra.Command) error {
 
 // renderer returns the row renderer of the chosen output and the header
 // to print first (CSV's, whose width comes from snap's index).
-func (o *readOptions) renderer(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *format.RowFormatter) (tsdb.AppendFunc, []byte, error) {
+func (o *readOptions) renderer(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *text.RowFormatter) (tsdb.AppendFunc, []byte, error) {
 	switch o.output {
 	case outputJSON:
-		jf := &format.JSONFormatter{Columns: rf.Columns}
+		jf := &text.JSONFormatter{Columns: rf.Columns}
 		return jf.AppendRows, nil, nil
 	case outputCSV:
 		width, err := snap.Widest(sel)
 		if err != nil {
 			return nil, nil, err
 		}
-		cf := &format.CSVFormatter{Width: width, Columns: rf.Columns}
+		cf := &text.CSVFormatter{Width: width, Columns: rf.Columns}
 		return cf.AppendRows, cf.AppendHeader(nil), nil
 	}
 	return rf.AppendRows, nil, nil
@@ -56,7 +56,7 @@ func (o *readOptions) renderer(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *form
 
 // printRows prints the selected rows of snap with write, rendered on every
 // core, and returns the renderer for --follow to go on with.
-func (o *readOptions) printRows(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *format.RowFormatter, write func([]byte) error) (tsdb.AppendFunc, error) {
+func (o *readOptions) printRows(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *text.RowFormatter, write func([]byte) error) (tsdb.AppendFunc, error) {
 	render, header, err := o.renderer(snap, sel, rf)
 	if err == nil && header != nil {
 		err = write(header)

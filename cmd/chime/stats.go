@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/timefmt"
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
@@ -104,7 +104,7 @@ func statsJSON(st *tsdb.Stats) ([]byte, error) {
 	return append(out, '\n'), err
 }
 
-func rfc3339(ns uint64) string { return string(format.AppendRFC3339(nil, ns)) }
+func rfc3339(ns uint64) string { return string(timefmt.AppendRFC3339(nil, ns)) }
 
 // statsText is the text output: one "label value" line each, then one
 // line per file.

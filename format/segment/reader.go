@@ -1,0 +1,420 @@
+package segment
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/chime-tsdb/chime/format"
+)
+
+// Reader is an open segment file. Opening reads only the header, the
+// footer, the top index and the meta section; index pages and blocks are
+// read on demand. A Segment is safe for concurrent use by several Cursors
+// and BlockReaders.
+type Reader struct {
+	r        io.ReaderAt
+	size     int64
+	f        footer
+	pages    []pageRef
+	included []string
+	markers  []format.Marker
+}
+
+type pageRef struct {
+	first   []byte
+	off, n  uint64
+	entries int
+}
+
+// Open checks the framing of the segment held by r (size bytes) and
+// reads its top index and meta section. A 0-byte file is an empty data
+// segment.
+func Open(r io.ReaderAt, size int64) (*Reader, error) {
+	s := &Reader{r: r, size: size, f: footer{kind: KindData}}
+	if size == 0 {
+		return s, nil
+	}
+	if err := checkSize(size); err != nil {
+		return nil, err
+	}
+	if err := s.readHeader(); err != nil {
+		return nil, err
+	}
+	if err := s.readFooter(); err != nil {
+		return nil, err
+	}
+	if err := s.readTop(); err != nil {
+		return nil, err
+	}
+	return s, s.readMeta()
+}
+
+// FooterInfo is what the footer of a segment says about it.
+type FooterInfo struct {
+	Kind         Kind
+	Rows, Blocks uint64
+}
+
+// ReadFooter checks and reads only the footer of the segment held by r
+// (size bytes): what a damaged file that Open refuses still says
+// about itself, for reports of what it held.
+func ReadFooter(r io.ReaderAt, size int64) (FooterInfo, error) {
+	s := &Reader{r: r, size: size}
+	if err := checkSize(size); err != nil {
+		return FooterInfo{}, err
+	}
+	// The header may be the damaged part: take the kind from the footer,
+	// whose CRC covers it.
+	var k [1]byte
+	if err := s.readAt(k[:], size-footerSize+48, "footer"); err != nil {
+		return FooterInfo{}, err
+	}
+	s.f.kind = Kind(k[0])
+	if err := s.readFooter(); err != nil {
+		return FooterInfo{}, err
+	}
+	return FooterInfo{Kind: s.f.kind, Rows: s.f.rows, Blocks: s.f.blocks}, nil
+}
+
+// checkSize refuses a non-empty file too short to hold a header, a footer,
+// an empty top index and an empty meta section.
+func checkSize(size int64) error {
+	if size < headerSize+footerSize+8 {
+		return fmt.Errorf("%w: file of %d bytes ends at offset %d, too short for a segment (truncated?)", ErrCorrupt, size, size)
+	}
+	return nil
+}
+
+func (s *Reader) readAt(buf []byte, off int64, what string) error {
+	if _, err := s.r.ReadAt(buf, off); err != nil {
+		return fmt.Errorf("read %s at offset %d: %w", what, off, err)
+	}
+	return nil
+}
+
+func (s *Reader) readHeader() error {
+	var h [headerSize]byte
+	if err := s.readAt(h[:], 0, "header"); err != nil {
+		return err
+	}
+	if !bytes.Equal(h[:8], magic[:]) {
+		return fmt.Errorf("%w: offset 0: not a chime segment file (bad magic)", ErrCorrupt)
+	}
+	// The header's layout is the same in every version, so its CRC
+	// tells a file of another version from a damaged version field.
+	if _, err := checkCRC(h[:], 0, "header"); err != nil {
+		return err
+	}
+	if v := binary.LittleEndian.Uint16(h[8:]); v != Version {
+		return fmt.Errorf("%w: header at offset 0 says version %d, this chime reads version %d", ErrVersion, v, Version)
+	}
+	s.f.kind = Kind(h[10])
+	if s.f.kind > KindMarkers {
+		return fmt.Errorf("%w: offset 10: unknown file kind %d", ErrCorrupt, h[10])
+	}
+	return nil
+}
+
+func (s *Reader) readFooter() error {
+	var b [footerSize]byte
+	off := s.size - footerSize
+	if err := s.readAt(b[:], off, "footer"); err != nil {
+		return err
+	}
+	le := binary.LittleEndian
+	if !bytes.Equal(b[52:60], magic[:]) {
+		return fmt.Errorf("%w: footer at offset %d: bad magic (truncated file?)", ErrCorrupt, off)
+	}
+	if _, err := checkCRC(b[:], off, "footer"); err != nil {
+		return err
+	}
+	if v := le.Uint16(b[50:]); v != Version {
+		return fmt.Errorf("%w: footer at offset %d says version %d, this chime reads version %d", ErrVersion, off, v, Version)
+	}
+	f := footer{topOff: le.Uint64(b[0:]), topLen: le.Uint64(b[8:]), metaOff: le.Uint64(b[16:]),
+		metaLen: le.Uint64(b[24:]), rows: le.Uint64(b[32:]), blocks: le.Uint64(b[40:]), kind: Kind(b[48])}
+	if f.kind != s.f.kind {
+		return fmt.Errorf("%w: footer at offset %d: kind %d, header says %d", ErrCorrupt, off, f.kind, s.f.kind)
+	}
+	end := uint64(off)
+	if f.topOff < headerSize || f.topLen < 5 || f.topLen > end || f.topOff > end-f.topLen ||
+		f.metaOff != f.topOff+f.topLen || f.metaLen < 6 || f.metaLen != end-f.metaOff {
+		return fmt.Errorf("%w: footer at offset %d: sections out of range", ErrCorrupt, off)
+	}
+	s.f = f
+	return nil
+}
+
+// section reads and checks a CRC-framed section.
+func (s *Reader) section(off, n uint64, what string) (*decoder, error) {
+	buf := make([]byte, n)
+	if err := s.readAt(buf, int64(off), what); err != nil {
+		return nil, err
+	}
+	body, err := checkCRC(buf, int64(off), what)
+	if err != nil {
+		return nil, err
+	}
+	return &decoder{buf: body, base: int64(off), what: what}, nil
+}
+
+func (s *Reader) readTop() error {
+	d, err := s.section(s.f.topOff, s.f.topLen, "top index")
+	if err != nil {
+		return err
+	}
+	n := d.count(0, uint64(len(d.buf)), "pages")
+	s.pages = make([]pageRef, 0, n)
+	var entries uint64
+	for i := 0; i < n && d.err == nil; i++ {
+		p := pageRef{first: d.bytes(format.MaxKeyLen)}
+		p.off, p.n = d.uvarint(), d.uvarint()
+		p.entries = d.count(1, PageEntries, "page entries")
+		if d.err == nil && (p.off < headerSize || p.n < 5 || p.n > s.f.topOff || p.off > s.f.topOff-p.n) {
+			d.fail("page %d out of range", i)
+		}
+		if d.err == nil && i > 0 && bytes.Compare(s.pages[i-1].first, p.first) > 0 {
+			d.fail("page %d out of key order", i)
+		}
+		entries += uint64(p.entries)
+		s.pages = append(s.pages, p)
+	}
+	if d.err == nil && entries != s.f.blocks {
+		d.fail("%d index entries, footer says %d blocks", entries, s.f.blocks)
+	}
+	return d.done()
+}
+
+func (s *Reader) readMeta() error {
+	d, err := s.section(s.f.metaOff, s.f.metaLen, "meta")
+	if err != nil {
+		return err
+	}
+	n := d.count(0, uint64(len(d.buf)), "included names")
+	for i := 0; i < n && d.err == nil; i++ {
+		s.included = append(s.included, string(d.bytes(255)))
+	}
+	n = d.count(0, uint64(len(d.buf)), "markers")
+	for i := 0; i < n && d.err == nil; i++ {
+		var m format.Marker
+		if decodeMarker(d, &m) == nil {
+			s.markers = append(s.markers, m)
+		}
+	}
+	return d.done()
+}
+
+// Kind says whether the segment holds data or delete markers.
+func (s *Reader) Kind() Kind { return s.f.kind }
+
+// Size is the file size in bytes.
+func (s *Reader) Size() int64 { return s.size }
+
+// Rows is the number of rows stored in the segment's blocks.
+func (s *Reader) Rows() uint64 { return s.f.rows }
+
+// Blocks is the number of blocks.
+func (s *Reader) Blocks() uint64 { return s.f.blocks }
+
+// Included lists the transaction files this segment includes.
+func (s *Reader) Included() []string { return s.included }
+
+// Markers lists the delete markers of a marker segment.
+func (s *Reader) Markers() []format.Marker { return s.markers }
+
+// IndexEntry describes one block. Key is valid until the cursor moves.
+type IndexEntry struct {
+	Key          []byte
+	Format       format.Format
+	Off, Len     uint64
+	Rows         int
+	MinTS, MaxTS uint64
+}
+
+// Cursor walks the index entries of a segment in (key, time) order.
+type Cursor struct {
+	s     *Reader
+	page  int
+	left  int
+	d     decoder
+	buf   []byte
+	e     IndexEntry
+	first bool
+	err   error
+	// prevKey and prevMax are the last entry of the previous page, when
+	// the cursor read it, so that order is checked across pages too.
+	prevKey []byte
+	prevMax uint64
+	hasPrev bool
+}
+
+// Seek returns a cursor whose first entry is the first with a key >= key.
+func (s *Reader) Seek(key []byte) *Cursor {
+	c := &Cursor{s: s}
+	c.Reset(key)
+	return c
+}
+
+// Reset repositions c at the first entry with a key >= key.
+func (c *Cursor) Reset(key []byte) {
+	pages := c.s.pages
+	// The first page whose first key is >= key; the page before it may
+	// still hold key at its end.
+	i := sort.Search(len(pages), func(i int) bool { return bytes.Compare(pages[i].first, key) >= 0 })
+	c.page, c.left, c.err, c.first = max(i-1, 0), 0, nil, false
+	c.e.Key = c.e.Key[:0]
+	for c.Next() {
+		if bytes.Compare(c.e.Key, key) >= 0 {
+			c.first = true
+			return
+		}
+	}
+}
+
+// Next advances to the next entry and reports whether there is one.
+func (c *Cursor) Next() bool {
+	if c.first {
+		c.first = false
+		return true
+	}
+	if c.err != nil {
+		return false
+	}
+	if c.left == 0 {
+		if c.page >= len(c.s.pages) {
+			return false
+		}
+		if c.err = c.loadPage(); c.err != nil {
+			return false
+		}
+	}
+	c.err = c.decodeEntry()
+	return c.err == nil
+}
+
+// Entry is the current entry, valid until the cursor moves.
+func (c *Cursor) Entry() *IndexEntry { return &c.e }
+
+// Err reports the first error the cursor met (corruption or I/O).
+func (c *Cursor) Err() error { return c.err }
+
+func (c *Cursor) loadPage() error {
+	p := c.s.pages[c.page]
+	c.page++
+	if cap(c.buf) < int(p.n) {
+		c.buf = make([]byte, p.n)
+	}
+	c.buf = c.buf[:p.n]
+	if err := c.s.readAt(c.buf, int64(p.off), "index page"); err != nil {
+		return err
+	}
+	body, err := checkCRC(c.buf, int64(p.off), "index page")
+	if err != nil {
+		return err
+	}
+	c.prevKey, c.prevMax, c.hasPrev = append(c.prevKey[:0], c.e.Key...), c.e.MaxTS, len(c.e.Key) > 0
+	c.d = decoder{buf: body, base: int64(p.off), what: "index page"}
+	if n := c.d.count(1, PageEntries, "entries"); c.d.err == nil && n != p.entries {
+		c.d.fail("%d entries, top index says %d", n, p.entries)
+	}
+	c.left = p.entries
+	c.e.Key, c.e.Format = c.e.Key[:0], ""
+	return c.d.err
+}
+
+func (c *Cursor) decodeEntry() error {
+	d, e := &c.d, &c.e
+	prev := e.Key
+	shared := d.count(0, uint64(len(prev)), "shared key prefix")
+	suffix := d.bytes(format.MaxKeyLen - shared)
+	// count bounds shared by len(prev). The shared prefix is equal, so
+	// comparing the rest orders the keys.
+	cmp := bytes.Compare(prev[shared:], suffix)
+	key := append(prev[:shared], suffix...)
+	if d.err == nil && len(key) == 0 {
+		d.fail("empty key")
+	}
+	if f := d.bytes(format.MaxFormatLen); len(f) > 0 && d.err == nil {
+		if string(f) != string(e.Format) {
+			rf, err := format.ParseFormat(string(f))
+			if err != nil {
+				d.fail("%v", err)
+			}
+			e.Format = rf
+		}
+	} else if e.Format == "" {
+		d.fail("missing format")
+	}
+	prevMax := e.MaxTS
+	e.Off, e.Len, e.Rows = d.uvarint(), d.uvarint(), d.count(1, MaxBlockRows, "rows")
+	e.MinTS = d.uvarint()
+	span := d.uvarint()
+	e.MaxTS = e.MinTS + span
+	c.checkEntry(key, cmp, prevMax)
+	e.Key = key
+	c.left--
+	if c.left == 0 && d.err == nil {
+		return d.done()
+	}
+	return d.err
+}
+
+func (c *Cursor) checkEntry(key []byte, cmp int, prevMax uint64) {
+	d, e := &c.d, &c.e
+	if d.err != nil {
+		return
+	}
+	top := c.s.f.topOff
+	switch {
+	case e.Off < headerSize || e.Len < 6 || e.Len > top || e.Off > top-e.Len:
+		d.fail("block of key %q out of range", key)
+	case e.MaxTS < e.MinTS:
+		d.fail("block of key %q: time range overflows", key)
+	case len(e.Key) > 0 && (cmp > 0 || cmp == 0 && e.MinTS <= prevMax):
+		d.fail("key %q out of order", key)
+	case len(e.Key) == 0 && c.hasPrev && outOfOrder(c.prevKey, c.prevMax, key, e.MinTS):
+		d.fail("key %q out of order after the previous page's %q", key, c.prevKey)
+	}
+}
+
+// outOfOrder reports whether an entry of key from time minTS may not
+// follow one of prevKey up to time prevMax.
+func outOfOrder(prevKey []byte, prevMax uint64, key []byte, minTS uint64) bool {
+	c := bytes.Compare(prevKey, key)
+	return c > 0 || c == 0 && minTS <= prevMax
+}
+
+// BlockReader reads and decodes blocks, keeping scratch memory between
+// calls. Use one per goroutine.
+type BlockReader struct {
+	dec blockDecoder
+	raw []byte
+}
+
+// Read decodes the block that e describes into dst.
+func (br *BlockReader) Read(s *Reader, e *IndexEntry, dst *format.Block) error {
+	if cap(br.raw) < int(e.Len) {
+		br.raw = make([]byte, e.Len)
+	}
+	raw := br.raw[:e.Len]
+	if err := s.readAt(raw, int64(e.Off), "block"); err != nil {
+		return err
+	}
+	if err := br.dec.decode(dst, raw, int64(e.Off), e.Rows, e.Key, e.Format); err != nil {
+		return err
+	}
+	return checkTimes(dst.Times, e)
+}
+
+// checkTimes verifies that decoded timestamps match the index entry, so
+// that a damaged block is never merged as wrong data. That they increase
+// strictly, codec.DecodeTimes has already checked.
+func checkTimes(ts []uint64, e *IndexEntry) error {
+	if len(ts) != e.Rows || ts[0] != e.MinTS || ts[len(ts)-1] != e.MaxTS {
+		return fmt.Errorf("%w: block at offset %d: timestamps disagree with the index", ErrCorrupt, e.Off)
+	}
+	return nil
+}
