@@ -43,7 +43,7 @@ var crashWorkload = []step{
 	addStep("a 1 1\na 2 2\nb 1 3\n"),
 	addStep("a 2 20\nb 5 5\nc 1 1\n"),
 	{"delete", func(db *tsdb.DB) error {
-		_, err := db.Delete(format.Marker{Filter: []byte("b%"), HasFilter: true, BeforeTime: 3, HasBeforeTime: true})
+		_, err := db.Delete(format.Marker{Filter: []byte("b%"), HasFilter: true, Bounds: format.Bounds{BeforeTime: 3, HasBeforeTime: true}})
 		return err
 	}},
 	compactStep(Options{}),

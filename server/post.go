@@ -78,9 +78,7 @@ func deleteMarker(pathFilter string, q *params) (format.Marker, error) {
 	if err := firstErr(keyBounds(q, &sel), timeBounds(q, &sel)); err != nil {
 		return format.Marker{}, err
 	}
-	m := format.Marker{Filter: []byte(filter), HasFilter: hasFilter,
-		AfterKey: sel.AfterKey, HasAfterKey: sel.HasAfterKey, BeforeKey: sel.BeforeKey, HasBeforeKey: sel.HasBeforeKey,
-		AfterTime: sel.AfterTime, HasAfterTime: sel.HasAfterTime, BeforeTime: sel.BeforeTime, HasBeforeTime: sel.HasBeforeTime}
+	m := format.Marker{Filter: []byte(filter), HasFilter: hasFilter, Bounds: sel.Bounds}
 	if err := exactTime(q, &m); err != nil {
 		return m, err
 	}

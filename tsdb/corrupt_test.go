@@ -80,8 +80,8 @@ func sweepFixture(t testing.TB) (*DB, []string, string) {
 	}
 	data, err := tx.Commit()
 	must(t, err)
-	markers, err := db.Delete(format.Marker{Filter: []byte("k00%"), HasFilter: true, AfterTime: 3, HasAfterTime: true},
-		format.Marker{AfterKey: []byte("k1"), HasAfterKey: true, BeforeKey: []byte("k2"), HasBeforeKey: true})
+	markers, err := db.Delete(format.Marker{Filter: []byte("k00%"), HasFilter: true, Bounds: format.Bounds{AfterTime: 3, HasAfterTime: true}},
+		format.Marker{Bounds: format.Bounds{AfterKey: []byte("k1"), HasAfterKey: true, BeforeKey: []byte("k2"), HasBeforeKey: true}})
 	must(t, err)
 	want, err := readAll(db, false)
 	must(t, err)

@@ -96,7 +96,7 @@ func TestFollower_NewTransactions(t *testing.T) {
 
 func TestFollower_Selector(t *testing.T) {
 	db := newDB(t)
-	fl := newFollower(t, db, &Selector{Filters: [][]byte{[]byte("a%")}, AfterTime: 2, HasAfterTime: true})
+	fl := newFollower(t, db, &Selector{Filters: [][]byte{[]byte("a%")}, Bounds: format.Bounds{AfterTime: 2, HasAfterTime: true}})
 	commitRows(t, db, row{"a", 1, 1}, row{"a", 2, 2}, row{"ab", 3, 3}, row{"b", 3, 4})
 	if got, want := fl.poll(), rowLines(row{"a", 2, 2}, row{"ab", 3, 3}); got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)

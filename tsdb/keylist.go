@@ -124,7 +124,7 @@ func (l *keyLister) forward(sel *Selector) error {
 
 // visible reports whether u is a key to list: it has the suffix and a
 // visible row.
-func (l *keyLister) visible(p *plan, u *keyUnit) (bool, error) {
+func (l *keyLister) visible(p *query, u *keyUnit) (bool, error) {
 	if !bytes.HasSuffix(u.key, l.opts.Suffix) {
 		return false, nil
 	}

@@ -53,9 +53,9 @@ func TestSnapshot_ListKeys_Options(t *testing.T) {
 		{"reverse", all, KeyListOptions{Reverse: true}, "c.x b.x b a.y a.x a"},
 		{"reverse start after", all, KeyListOptions{Reverse: true, StartAfter: []byte("b")}, "a.y a.x a"},
 		{"reverse paged", all, KeyListOptions{Reverse: true, Offset: 1, Limit: 2, Suffix: []byte("x")}, "b.x a.x"},
-		{"key bounds", &Selector{AfterKey: []byte("a.x"), HasAfterKey: true, BeforeKey: []byte("b.x"), HasBeforeKey: true},
+		{"key bounds", &Selector{Bounds: format.Bounds{AfterKey: []byte("a.x"), HasAfterKey: true, BeforeKey: []byte("b.x"), HasBeforeKey: true}},
 			KeyListOptions{}, "a.x a.y b"},
-		{"time bounds", &Selector{AfterTime: 2, HasAfterTime: true}, KeyListOptions{}, "a"},
+		{"time bounds", &Selector{Bounds: format.Bounds{AfterTime: 2, HasAfterTime: true}}, KeyListOptions{}, "a"},
 		{"empty filter", &Selector{Filters: [][]byte{{}}}, KeyListOptions{}, ""},
 	}
 	for _, tt := range tests {
@@ -74,8 +74,8 @@ func TestSnapshot_ListKeys_Markers(t *testing.T) {
 	commitRows(t, db, row{"gone", 1, 1}, row{"part", 1, 1}, row{"part", 5, 1}, row{"timed", 3, 1}, row{"timed", 4, 1})
 	_, err := db.Delete(
 		format.Marker{Filter: []byte("gone"), HasFilter: true},
-		format.Marker{Filter: []byte("part"), HasFilter: true, BeforeTime: 3, HasBeforeTime: true},
-		format.Marker{Filter: []byte("timed"), HasFilter: true, AfterTime: 2, HasAfterTime: true, BeforeTime: 9, HasBeforeTime: true},
+		format.Marker{Filter: []byte("part"), HasFilter: true, Bounds: format.Bounds{BeforeTime: 3, HasBeforeTime: true}},
+		format.Marker{Filter: []byte("timed"), HasFilter: true, Bounds: format.Bounds{AfterTime: 2, HasAfterTime: true, BeforeTime: 9, HasBeforeTime: true}},
 	)
 	must(t, err)
 	if got := listKeys(t, db, nil, KeyListOptions{}); got != "part" {
@@ -87,7 +87,7 @@ func TestSnapshot_ListKeys_Markers(t *testing.T) {
 		t.Errorf("after a new row: got %q, want %q", got, "gone part")
 	}
 	// A block straddling the time bounds is decoded: no row of "part" in [2, 5).
-	sel := &Selector{AfterTime: 2, HasAfterTime: true, BeforeTime: 5, HasBeforeTime: true}
+	sel := &Selector{Bounds: format.Bounds{AfterTime: 2, HasAfterTime: true, BeforeTime: 5, HasBeforeTime: true}}
 	if got := listKeys(t, db, sel, KeyListOptions{}); got != "" {
 		t.Errorf("within [2, 5): got %q, want nothing", got)
 	}

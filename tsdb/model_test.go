@@ -30,7 +30,7 @@ func (m model) add(key string, ts uint64, r mrow) {
 // remove applies a delete marker to the model, by the naive key rules
 // of modelSelectsKey.
 func (m model) remove(mk *format.Marker) {
-	keys := Selector{AfterKey: mk.AfterKey, HasAfterKey: mk.HasAfterKey, BeforeKey: mk.BeforeKey, HasBeforeKey: mk.HasBeforeKey}
+	keys := Selector{Bounds: format.Bounds{AfterKey: mk.AfterKey, HasAfterKey: mk.HasAfterKey, BeforeKey: mk.BeforeKey, HasBeforeKey: mk.HasBeforeKey}}
 	if mk.HasFilter {
 		keys.Filters = [][]byte{mk.Filter}
 	}
@@ -135,9 +135,7 @@ func randomSelector(r *rand.Rand) *Selector {
 
 func randomMarker(r *rand.Rand) format.Marker {
 	sel := randomSelector(r)
-	m := format.Marker{AfterKey: sel.AfterKey, HasAfterKey: sel.HasAfterKey, BeforeKey: sel.BeforeKey,
-		HasBeforeKey: sel.HasBeforeKey, AfterTime: sel.AfterTime, HasAfterTime: sel.HasAfterTime,
-		BeforeTime: sel.BeforeTime, HasBeforeTime: sel.HasBeforeTime}
+	m := format.Marker{Bounds: sel.Bounds}
 	if len(sel.Filters) > 0 {
 		m.Filter, m.HasFilter = sel.Filters[0], true
 	}

@@ -15,7 +15,7 @@ func (s *Snapshot) Scan(sel *Selector, emit Emit) error {
 	return s.scan(compile(sel), emit)
 }
 
-func (s *Snapshot) scan(p *plan, emit Emit) error {
+func (s *Snapshot) scan(p *query, emit Emit) error {
 	var m merger
 	return s.walk(p, compileMarkers(s.markers), func(u *keyUnit) error {
 		return m.mergeKey(u, p.tlo, p.thi, emit)
@@ -48,7 +48,7 @@ const flushSize = 64 << 10
 
 // sequentialScan renders on the calling goroutine. An exact key is one
 // unit of work, so it gains nothing from workers and starts faster alone.
-func (s *Snapshot) sequentialScan(p *plan, render AppendFunc, write func([]byte) error) error {
+func (s *Snapshot) sequentialScan(p *query, render AppendFunc, write func([]byte) error) error {
 	buf := make([]byte, 0, flushSize+4096)
 	err := s.scan(p, func(b *format.Block, from, to int) error {
 		for from < to {
@@ -84,16 +84,16 @@ type batch struct {
 	done  chan struct{}
 }
 
-func (s *Snapshot) parallelScan(p *plan, workers int, render AppendFunc, write func([]byte) error) error {
+func (s *Snapshot) parallelScan(p *query, workers int, render AppendFunc, write func([]byte) error) error {
 	markers := compileMarkers(s.markers)
 	jobs := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers)
 	stop := make(chan struct{})
-	var planErr error
+	var walkErr error
 	go func() {
 		defer close(order)
 		defer close(jobs)
-		planErr = s.plan(p, markers, jobs, order, stop)
+		walkErr = s.dispatch(p, markers, jobs, order, stop)
 	}()
 	var wg sync.WaitGroup
 	for range workers {
@@ -125,12 +125,12 @@ func (s *Snapshot) parallelScan(p *plan, workers int, render AppendFunc, write f
 		}
 	}
 	wg.Wait()
-	return errors.Join(err, planErr)
+	return errors.Join(err, walkErr)
 }
 
-// plan walks the index and sends batches of keys to the workers and, in
+// dispatch walks the index and sends batches of keys to the workers and, in
 // the same order, to the writer.
-func (s *Snapshot) plan(p *plan, markers []*marker, jobs, order chan<- *batch, stop <-chan struct{}) error {
+func (s *Snapshot) dispatch(p *query, markers []*marker, jobs, order chan<- *batch, stop <-chan struct{}) error {
 	cur := &batch{done: make(chan struct{})}
 	rows := 0
 	send := func() error {
@@ -161,7 +161,7 @@ func (s *Snapshot) plan(p *plan, markers []*marker, jobs, order chan<- *batch, s
 
 var errStopped = errors.New("stopped")
 
-func (b *batch) render(m *merger, p *plan, render AppendFunc) {
+func (b *batch) render(m *merger, p *query, render AppendFunc) {
 	defer close(b.done)
 	b.buf = (*bufPool.Get().(*[]byte))[:0]
 	for _, u := range b.units {

@@ -2,8 +2,9 @@ package tsdb
 
 import (
 	"bytes"
-	"math"
 	"slices"
+
+	"github.com/chime-tsdb/chime/format"
 )
 
 // Selector chooses rows by key and time. The zero value selects every row.
@@ -14,31 +15,12 @@ import (
 // their union. Key bounds select [AfterKey, BeforeKey), time bounds
 // [AfterTime, BeforeTime); a bound applies only when its Has flag is set.
 type Selector struct {
-	Filters                     [][]byte
-	AfterKey, BeforeKey         []byte
-	HasAfterKey, HasBeforeKey   bool
-	AfterTime, BeforeTime       uint64
-	HasAfterTime, HasBeforeTime bool
+	Filters [][]byte
+	format.Bounds
 }
 
 // keyRange is [lo, hi) in byte order; a nil hi is unbounded.
 type keyRange struct{ lo, hi []byte }
-
-// timeBounds returns the selected timestamps as an inclusive range; ok is
-// false when it is empty.
-func (s *Selector) timeBounds() (lo, hi uint64, ok bool) {
-	lo, hi = 0, math.MaxUint64
-	if s.HasAfterTime {
-		lo = s.AfterTime
-	}
-	if s.HasBeforeTime {
-		if s.BeforeTime == 0 {
-			return 0, 0, false
-		}
-		hi = s.BeforeTime - 1
-	}
-	return lo, hi, lo <= hi
-}
 
 // ranges returns the sorted, disjoint key ranges that can hold selected
 // keys: the prefix of each filter before its first '%', cut to the key

@@ -49,7 +49,7 @@ func TestSnapshot_Stats(t *testing.T) {
 	if st := stats(t, db, nil, false); st.Keys != 2 || st.Rows != 5 || st.Last != 5 {
 		t.Errorf("after deleting c, from the index: %+v", st)
 	}
-	if st := stats(t, db, &Selector{Filters: [][]byte{[]byte("a")}, AfterTime: 2, HasAfterTime: true}, true); st.Keys != 1 || st.Rows != 2 || st.First != 2 || st.Last != 3 {
+	if st := stats(t, db, &Selector{Filters: [][]byte{[]byte("a")}, Bounds: format.Bounds{AfterTime: 2, HasAfterTime: true}}, true); st.Keys != 1 || st.Rows != 2 || st.First != 2 || st.Last != 3 {
 		t.Errorf("a from time 2, exact: %+v", st)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/timefmt"
 	"github.com/chime-tsdb/chime/tsdb"
 )
@@ -28,10 +29,7 @@ func (b *bounds) register(cmd *cobra.Command) {
 // usage error; a bad time is an input error naming it.
 func (b *bounds) selector(cmd *cobra.Command, filters []string) (*tsdb.Selector, error) {
 	changed := cmd.Flags().Changed
-	sel := &tsdb.Selector{
-		AfterKey: []byte(b.afterKey), HasAfterKey: changed("after-key"),
-		BeforeKey: []byte(b.beforeKey), HasBeforeKey: changed("before-key"),
-	}
+	sel := &tsdb.Selector{Bounds: format.Bounds{AfterKey: []byte(b.afterKey), HasAfterKey: changed("after-key"), BeforeKey: []byte(b.beforeKey), HasBeforeKey: changed("before-key")}}
 	if sel.HasAfterKey && sel.HasBeforeKey && b.afterKey > b.beforeKey {
 		return nil, usagef("%s: --after-key %q is after --before-key %q", cmd.Name(), b.afterKey, b.beforeKey)
 	}

@@ -72,9 +72,7 @@ func (o *deleteOptions) marker(cmd *cobra.Command, filters []string) (format.Mar
 	if err != nil {
 		return m, err
 	}
-	m = format.Marker{AfterKey: sel.AfterKey, HasAfterKey: sel.HasAfterKey, BeforeKey: sel.BeforeKey,
-		HasBeforeKey: sel.HasBeforeKey, AfterTime: sel.AfterTime, HasAfterTime: sel.HasAfterTime,
-		BeforeTime: sel.BeforeTime, HasBeforeTime: sel.HasBeforeTime}
+	m = format.Marker{Bounds: sel.Bounds}
 	if len(sel.Filters) == 1 {
 		m.Filter, m.HasFilter = sel.Filters[0], true
 	}

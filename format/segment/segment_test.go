@@ -189,7 +189,7 @@ func TestCursor_Reset(t *testing.T) {
 func TestSegment_Meta(t *testing.T) {
 	var buf bytes.Buffer
 	w := NewWriter(&buf, KindMarkers)
-	m := format.Marker{Filter: []byte("a%"), HasFilter: true, AfterTime: 5, HasAfterTime: true, BeforeKey: []byte("z"), HasBeforeKey: true}
+	m := format.Marker{Filter: []byte("a%"), HasFilter: true, Bounds: format.Bounds{AfterTime: 5, HasAfterTime: true, BeforeKey: []byte("z"), HasBeforeKey: true}}
 	w.AddMarker(m)
 	w.SetIncluded([]string{"tx.a", "tx.b"})
 	if err := w.Close(); err != nil {

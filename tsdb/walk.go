@@ -8,8 +8,9 @@ import (
 	"github.com/chime-tsdb/chime/format/segment"
 )
 
-// plan is a compiled Selector.
-type plan struct {
+// query is a compiled Selector: what walk needs to find the selected keys
+// and times.
+type query struct {
 	sel      *Selector
 	patterns []pattern // nil: every key in the ranges
 	ranges   []keyRange
@@ -18,13 +19,13 @@ type plan struct {
 }
 
 // compile compiles sel; nil selects every row.
-func compile(sel *Selector) *plan {
+func compile(sel *Selector) *query {
 	if sel == nil {
 		sel = &Selector{}
 	}
-	p := &plan{sel: sel, ranges: sel.ranges()}
+	p := &query{sel: sel, ranges: sel.ranges()}
 	var ok bool
-	p.tlo, p.thi, ok = sel.timeBounds()
+	p.tlo, p.thi, ok = sel.TimeRange()
 	p.empty = !ok || len(p.ranges) == 0
 	for _, f := range sel.Filters {
 		if len(f) > 0 {
@@ -36,7 +37,7 @@ func compile(sel *Selector) *plan {
 
 // exactKeys reports whether the selection names keys exactly (no '%', no
 // key range): each is one unit of work.
-func (p *plan) exactKeys() bool {
+func (p *query) exactKeys() bool {
 	if len(p.patterns) == 0 {
 		return p.sel.Filters != nil
 	}
@@ -48,7 +49,7 @@ func (p *plan) exactKeys() bool {
 	return true
 }
 
-func (p *plan) matchKey(key []byte) bool {
+func (p *query) matchKey(key []byte) bool {
 	if p.sel.Filters == nil {
 		return true
 	}
@@ -77,10 +78,8 @@ func compileMarkers(sets []markerSet) []*marker {
 				p := compilePattern(fm.Filter)
 				m.pat = &p
 			}
-			sel := Selector{AfterTime: fm.AfterTime, HasAfterTime: fm.HasAfterTime,
-				BeforeTime: fm.BeforeTime, HasBeforeTime: fm.HasBeforeTime}
 			var ok bool
-			if m.tlo, m.thi, ok = sel.timeBounds(); ok {
+			if m.tlo, m.thi, ok = fm.TimeRange(); ok {
 				out = append(out, m)
 			}
 		}
@@ -120,7 +119,7 @@ type keyUnit struct {
 
 // walk calls fn for every selected key, in key order, with its blocks,
 // merging the indexes of all data files. It reads index pages only.
-func (s *Snapshot) walk(p *plan, markers []*marker, fn func(u *keyUnit) error) error {
+func (s *Snapshot) walk(p *query, markers []*marker, fn func(u *keyUnit) error) error {
 	if p.empty {
 		return nil
 	}
@@ -140,7 +139,7 @@ func (s *Snapshot) walk(p *plan, markers []*marker, fn func(u *keyUnit) error) e
 	return nil
 }
 
-func (s *Snapshot) walkRange(p *plan, r keyRange, curs []*segment.Cursor, markers []*marker, fn func(u *keyUnit) error) error {
+func (s *Snapshot) walkRange(p *query, r keyRange, curs []*segment.Cursor, markers []*marker, fn func(u *keyUnit) error) error {
 	live := make([]bool, len(curs))
 	for i, c := range curs {
 		live[i] = c.Next()
