@@ -19,11 +19,12 @@ var layers = map[string][]string{
 	"format/segment/codec":    {"format"},
 	"format/segment":          {"format", "format/segment/codec"},
 	"format/text":             {"format", "format/internal/decimal", "format/timefmt"},
-	"tsdb":                    {"format", "format/segment", "format/text", "format/timefmt"},
-	"compact":                 {"format", "format/segment", "format/text", "format/timefmt", "tsdb"},
-	"server":                  {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "compact"},
-	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "compact", "server"},
-	"internal/memfs":          {"tsdb"},
+	"tsdb/vfs":                {},
+	"tsdb/vfs/memfs":          {"tsdb/vfs"},
+	"tsdb":                    {"format", "format/segment", "format/text", "format/timefmt", "tsdb/vfs"},
+	"compact":                 {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs"},
+	"server":                  {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "compact"},
+	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "compact", "server"},
 	"internal/benchdata":      {"format"},
 	"internal/tools/gen":      {"internal/benchdata"},
 	"internal/tools/measure":  {},
@@ -87,4 +88,4 @@ func isPure(pkg string) bool {
 
 // testHelpers are the module's packages that any package's tests may
 // import.
-var testHelpers = map[string]bool{"internal/memfs": true, "internal/benchdata": true}
+var testHelpers = map[string]bool{"tsdb/vfs/memfs": true, "internal/benchdata": true}

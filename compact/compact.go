@@ -2,12 +2,10 @@ package compact
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"github.com/chime-tsdb/chime/format/segment"
 	"github.com/chime-tsdb/chime/format/timefmt"
 	"github.com/chime-tsdb/chime/tsdb"
 )
@@ -37,132 +35,65 @@ type Result struct {
 	Inputs   []string // files merged (main first when major)
 	Output   string   // the file published; "" when there was nothing to do
 	Rows     uint64   // rows written
-	Bytes    int64    // size of the output
 	Duration time.Duration
 }
-
-// ErrNoSpace is wrapped when the file system has less free space than the
-// compaction's output is estimated to need.
-var ErrNoSpace = errors.New("not enough free disk space")
 
 // Run compacts db. On any error, a cancelled ctx included, the database is
 // left as it was.
 func Run(ctx context.Context, db *tsdb.DB, o Options) (Result, error) {
 	start := time.Now()
-	lock, err := db.LockCompaction(!o.NoWait)
+	c, err := db.BeginCompaction(tsdb.CompactionOptions{Major: o.Major, Rewrite: o.Gegnum != "", NoWait: o.NoWait})
 	if err != nil {
 		return Result{}, err
 	}
-	defer lock.Close()
-	if err := db.RemoveLeftovers(); err != nil {
-		return Result{}, err
+	defer c.Abort()
+	res := Result{}
+	for _, f := range c.Inputs() {
+		res.Inputs = append(res.Inputs, f.Name)
 	}
-	snap, err := db.LockedSnapshot()
-	if err != nil {
-		return Result{}, err
+	if len(res.Inputs) == 0 {
+		res.Duration = time.Since(start)
+		return res, nil
 	}
-	defer snap.Close()
-	p := choose(snap, o)
-	if p == nil {
-		return Result{Duration: time.Since(start)}, nil
+	err = run(ctx, db, c, o)
+	res.Rows = c.Rows()
+	if err == nil {
+		res.Output, err = c.Publish()
 	}
-	res, err := p.run(ctx, db, o)
 	res.Duration = time.Since(start)
 	return res, err
 }
 
-// plan is what one compaction merges and where it publishes the result.
-type plan struct {
-	view     *tsdb.Snapshot // the files to merge
-	inputs   []string       // their names, for the result
-	included []string       // names the output includes, unlinked once it is published
-	target   string         // the name the output replaces
-	estimate int64          // bytes the output may need
-}
-
-// choose decides what to merge; nil means there is nothing to do.
-func choose(snap *tsdb.Snapshot, o Options) *plan {
-	txs := snap.Transactions()
-	if o.Major {
-		if len(txs) == 0 && o.Gegnum == "" {
-			return nil
-		}
-		main := snap.Main()
-		p := &plan{view: snap, target: tsdb.MainName, inputs: []string{main.Name}, estimate: main.Size}
-		for _, f := range txs {
-			p.add(f)
-			p.included = append(p.included, f.Name)
-		}
-		return p
+// run writes the output: the merged rows, or what the --gegnum filter
+// makes of them.
+func run(ctx context.Context, db *tsdb.DB, c *tsdb.Compaction, o Options) error {
+	if err := checkSpace(db, c.Estimate()); err != nil {
+		return err
 	}
-	var data []tsdb.FileInfo
-	for _, f := range txs {
-		if f.Kind == segment.KindData {
-			data = append(data, f)
-		}
-	}
-	if len(data) < 2 && (len(data) == 0 || o.Gegnum == "") {
-		return nil
-	}
-	p := &plan{view: snap.WithoutMain(), target: data[len(data)-1].Name}
-	for _, f := range data {
-		p.add(f)
-		if f.Name != p.target {
-			// The output takes the target's name: it includes the
-			// others.
-			p.included = append(p.included, f.Name)
-		}
-	}
-	return p
-}
-
-func (p *plan) add(f tsdb.FileInfo) {
-	p.inputs = append(p.inputs, f.Name)
-	p.estimate += f.Size
-}
-
-func (p *plan) run(ctx context.Context, db *tsdb.DB, o Options) (Result, error) {
-	res := Result{Inputs: p.inputs}
-	if err := checkSpace(db, p.estimate); err != nil {
-		return res, err
-	}
-	tx, err := db.BeginOutput(p.included)
-	if err != nil {
-		return res, err
-	}
-	w := &output{ctx: ctx, tx: tx, progress: o.Progress}
+	w := &output{ctx: ctx, c: c, progress: o.Progress}
+	var err error
 	if o.Gegnum != "" {
-		err = filter(ctx, p.view, w, o)
+		err = filter(ctx, c.Snapshot(), w, o)
 	} else {
-		err = p.view.Scan(&tsdb.Selector{}, w.write)
+		err = c.Snapshot().Scan(&tsdb.Selector{}, w.write)
 	}
 	if err == nil {
 		err = ctx.Err() // never publish once interrupted
 	}
-	if err != nil {
-		tx.Rollback()
-		return res, err
-	}
-	res.Rows = tx.Rows()
-	if err := tx.Replace(p.target); err != nil {
-		return res, err
-	}
-	res.Output = p.target
-	if err := db.RemoveFiles(p.included); err != nil {
-		return res, fmt.Errorf("output %s published; %w", p.target, err)
-	}
-	return res, nil
+	return err
 }
 
-// checkSpace refuses to start when the file system cannot hold the output
-// (estimated as the size of the inputs).
+// checkSpace refuses to start, with an error wrapping tsdb.ErrDiskFull,
+// when the store cannot hold the output (estimated as the size of the
+// inputs). An unknown free space does not
+// refuse: the writes will tell.
 func checkSpace(db *tsdb.DB, need int64) error {
 	free, err := db.Free()
 	if err != nil {
-		return nil // unknown: let the writes tell
+		return nil
 	}
 	if uint64(need) > free {
-		return fmt.Errorf("%w: the output may need %d bytes, %d are free", ErrNoSpace, need, free)
+		return fmt.Errorf("%w for a compaction: the output may need %d bytes, %d are free", tsdb.ErrDiskFull, need, free)
 	}
 	return nil
 }

@@ -11,7 +11,7 @@ import (
 // for cancellation and reporting progress as it goes.
 type output struct {
 	ctx      context.Context
-	tx       *tsdb.Tx
+	c        *tsdb.Compaction
 	progress func(rows uint64)
 	scratch  format.Block
 	blocks   int
@@ -24,13 +24,13 @@ func (w *output) write(b *format.Block, from, to int) error {
 			return err
 		}
 		if w.progress != nil {
-			w.progress(w.tx.Rows())
+			w.progress(w.c.Rows())
 		}
 	}
 	if from == 0 && to == b.Len() {
-		return w.tx.Write(b)
+		return w.c.Write(b)
 	}
 	w.scratch.Reset(b.Key, b.Format)
 	w.scratch.AppendRows(b, from, to)
-	return w.tx.Write(&w.scratch)
+	return w.c.Write(&w.scratch)
 }

@@ -1,5 +1,7 @@
 package format
 
+import "fmt"
+
 // Column holds the values of one column of a Block.
 //
 // Numeric columns use Nums (see Code for the bit layout). Variable columns
@@ -109,4 +111,63 @@ func (b *Block) VarBytes() int {
 		n += len(b.Cols[col].Data)
 	}
 	return n
+}
+
+// Check reports why b cannot be stored, or nil: a format that is not
+// valid, a key empty or longer than MaxKeyLen, columns that do not match
+// the format or the number of rows, a value that does not fit its column,
+// an s or B value longer than MaxValueLen, or an empty one in another than
+// the last column (text cannot express those). It does not check the
+// order of the timestamps. formatKnown skips the format check, for a
+// caller that has just checked the same format.
+func (b *Block) Check(formatKnown bool) error {
+	if !formatKnown {
+		if _, err := ParseFormat(string(b.Format)); err != nil {
+			return err
+		}
+	}
+	if len(b.Key) == 0 || len(b.Key) > MaxKeyLen {
+		return fmt.Errorf("key of %d bytes (want 1 to %d)", len(b.Key), MaxKeyLen)
+	}
+	if len(b.Cols) != b.Format.Len() {
+		return fmt.Errorf("key %s: %d columns for format %q", Quote(b.Key), len(b.Cols), b.Format)
+	}
+	for col := range b.Cols {
+		if err := b.checkColumn(col); err != nil {
+			return fmt.Errorf("key %s: column %d (%c): %w", Quote(b.Key), col+1, b.Format[col], err)
+		}
+	}
+	return nil
+}
+
+func (b *Block) checkColumn(col int) error {
+	c, code, n := &b.Cols[col], b.Format.Code(col), b.Len()
+	if !code.Variable() {
+		if len(c.Nums) != n {
+			return fmt.Errorf("%d values for %d rows", len(c.Nums), n)
+		}
+		for _, x := range c.Nums {
+			if !code.Fits(x) {
+				return fmt.Errorf("value %#x does not fit the column", x)
+			}
+		}
+		return nil
+	}
+	if len(c.Ends) != n {
+		return fmt.Errorf("%d values for %d rows", len(c.Ends), n)
+	}
+	last := col == len(b.Cols)-1
+	prev := uint32(0)
+	for _, end := range c.Ends {
+		switch {
+		case end < prev || int(end) > len(c.Data):
+			return fmt.Errorf("value ends at %d, outside [%d, %d]", end, prev, len(c.Data))
+		case end-prev > MaxValueLen:
+			return fmt.Errorf("value of %d bytes, more than %d", end-prev, MaxValueLen)
+		case end == prev && !last:
+			return fmt.Errorf("an empty value is possible only in the last column")
+		}
+		prev = end
+	}
+	return nil
 }

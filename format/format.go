@@ -42,6 +42,27 @@ func (c Code) Float() bool { return c == F32 || c == F64 }
 // Signed reports whether c is i or I.
 func (c Code) Signed() bool { return c == I32 || c == I64 }
 
+// Fits reports whether the uint64 bits x are a value of the numeric code
+// c (see Code): at most 2^32-1 for u and for the bits of f, a sign-extended
+// int32 for i; every value for U, I and F.
+func (c Code) Fits(x uint64) bool {
+	switch c {
+	case U32, F32:
+		return x>>32 == 0
+	case I32:
+		return uint64(int64(int32(x))) == x
+	}
+	return true
+}
+
+// Valid reports whether f is a valid format: 1 to MaxFormatLen known
+// codes. Formats made by ParseFormat always are; a Format built from a
+// string literal is checked wherever rows enter (Block.Check).
+func (f Format) Valid() bool {
+	_, err := ParseFormat(string(f))
+	return err == nil
+}
+
 // MaxFormatLen bounds the number of columns of one row format, so that a
 // corrupt or hostile format string cannot make a reader allocate much.
 const MaxFormatLen = 255

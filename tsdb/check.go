@@ -5,21 +5,16 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io/fs"
-	"slices"
+	"io"
 	"strings"
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/segment"
+	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
 // This file holds `chime check`: a full verification of every file of a
 // database, and the repair that moves damaged transaction files aside.
-
-// damagedSuffix is added to the name of a transaction file that Repair
-// moves aside. tx.<hex>.damaged is not a transaction name, so readers,
-// writers and compaction ignore it.
-const damagedSuffix = ".damaged"
 
 // ErrMainDamaged is returned by Repair when main is damaged. Repair never
 // touches main, which holds every compacted row: restore it from a backup.
@@ -108,95 +103,136 @@ func (r *CheckReport) Totals() (rows, blocks uint64) {
 // index page, top index, meta section and footer; the key and time order
 // of the index within and across pages; every block decoded and matching
 // its index entry; the block and row counts of the footer; the included
-// lists. It also reports leftovers that main already includes, stale
-// temporary files and files moved aside by Repair, as warnings. Check
-// takes no lock and changes nothing; files that a compaction removes
-// meanwhile are skipped. Its error is for failing to run at all; damage
-// is in the report.
+// lists. It also reports, as warnings, files that main or an output
+// already includes (leftovers the next compaction removes), stale
+// temporary files and files moved aside by Repair. Check takes no lock and
+// changes nothing; files that a compaction removes meanwhile are skipped.
+// Its error is for failing to run at all; damage is in the report.
 func (db *DB) Check() (*CheckReport, error) {
-	names, err := db.fs.List()
+	listing, err := db.list()
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", db.dir, err)
+		return nil, err
 	}
-	slices.Sort(names)
 	r := &CheckReport{}
-	includedBy := map[string]string{}
-	for _, name := range append([]string{MainName}, transactionNames(names)...) {
-		fr, included, ok := db.checkFile(name)
+	mainEntry, ok := newestMain(listing, db.objects)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s has no %q", ErrNotDatabase, db.fs, MainName)
+	}
+	var opened []*segFile
+	defer func() {
+		for _, f := range opened {
+			f.rf.Close()
+		}
+	}()
+	for _, e := range append([]vfs.Entry{mainEntry}, sortedFiles(listing)...) {
+		fr, f, ok := db.checkFile(e)
 		if !ok {
 			continue
 		}
 		r.Files = append(r.Files, fr)
-		for _, inc := range included {
-			if inc != name && includedBy[inc] == "" {
-				includedBy[inc] = name
-			}
+		if f != nil {
+			opened = append(opened, f)
 		}
 	}
+	db.markIncluded(r, opened)
 	for i := range r.Files {
 		f := &r.Files[i]
-		f.IncludedBy = includedBy[f.Name]
 		switch {
 		case f.Err != nil:
 			r.Problems = append(r.Problems, Problem{File: f.Name, Err: f.Err})
 		case f.IncludedBy != "":
-			r.Problems = append(r.Problems, Problem{File: f.Name, Warning: true,
-				Err: fmt.Errorf("leftover of an interrupted compaction: %s already includes it; the next compaction removes it", f.IncludedBy)})
+			r.Problems = append(r.Problems, Problem{File: f.Name, Warning: true, Err: db.leftover(f.IncludedBy)})
 		}
 	}
-	r.Problems = append(r.Problems, db.checkOthers(names)...)
+	r.Problems = append(r.Problems, db.checkOthers(listing)...)
 	return r, nil
 }
 
-// checkOthers reports stale temporary files and files moved aside.
-func (db *DB) checkOthers(names []string) []Problem {
-	var out []Problem
-	for _, n := range names {
-		switch {
-		case strings.HasSuffix(n, tmpSuffix):
-			if stale, err := db.fs.TryLockTemp(n); err == nil && stale {
-				out = append(out, Problem{File: n, Warning: true,
-					Err: errors.New("stale temporary file of a writer that died; the next add or compaction removes it")})
+// leftover says why a file that another includes is still there.
+func (db *DB) leftover(by string) error {
+	if db.objects {
+		return fmt.Errorf("replaced: %s includes it; a compaction removes it after the grace period", by)
+	}
+	return fmt.Errorf("leftover of an interrupted compaction: %s already includes it; the next compaction removes it", by)
+}
+
+// markIncluded sets IncludedBy for the files that main or another healthy
+// file includes (by name and ID).
+func (db *DB) markIncluded(r *CheckReport, opened []*segFile) {
+	if len(opened) == 0 || parseName(opened[0].name).kind != kindMain {
+		return // main is damaged: nothing is known to include anything
+	}
+	by := map[string]string{}
+	for _, f := range opened {
+		for _, inc := range f.seg.Included() {
+			if inc.Name == f.name && inc.ID.IsZero() {
+				continue // a version 1 output includes its own name
 			}
-		case strings.Contains(n, damagedSuffix) && strings.HasPrefix(n, txPrefix):
+			for _, g := range opened[1:] {
+				if g.name == inc.Name && (inc.ID.IsZero() || inc.ID == g.id()) && by[g.name] == "" {
+					by[g.name] = f.name
+				}
+			}
+		}
+	}
+	for i := range r.Files {
+		r.Files[i].IncludedBy = by[r.Files[i].Name]
+	}
+}
+
+// checkOthers reports stale temporary files and files moved aside.
+func (db *DB) checkOthers(listing []vfs.Entry) []Problem {
+	var out []Problem
+	if s, ok := db.fs.(vfs.Sweeper); ok {
+		stale, _ := s.Stale()
+		for _, n := range stale {
 			out = append(out, Problem{File: n, Warning: true,
+				Err: errors.New("stale temporary file of a writer that died; the next add or compaction removes it")})
+		}
+	}
+	for _, e := range listing {
+		if strings.HasPrefix(e.Name, txPrefix) && strings.Contains(e.Name, damagedSuffix) {
+			out = append(out, Problem{File: e.Name, Warning: true,
 				Err: errors.New("a damaged file moved aside by check --repair; never read: remove it once it is no longer needed")})
 		}
 	}
 	return out
 }
 
-// checkFile verifies one published file. It returns the file's included
-// list (when readable), and ok false when the file vanished (a compaction
-// removed it meanwhile).
-func (db *DB) checkFile(name string) (fr FileReport, included []string, ok bool) {
-	fr.Name = name
-	rf, err := db.fs.Open(name)
+// checkFile verifies one published file. It returns the opened file when
+// it is healthy (the caller closes it), and ok false when the file
+// vanished (a compaction removed it meanwhile).
+func (db *DB) checkFile(e vfs.Entry) (fr FileReport, f *segFile, ok bool) {
+	fr.Name = e.Name
+	rf, err := db.fs.Open(e.Name, e.Version)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) && name != MainName {
+		if (errors.Is(err, vfs.ErrNotExist) || errors.Is(err, vfs.ErrChanged)) && parseName(e.Name).kind != kindMain {
 			return fr, nil, false
 		}
 		fr.Err = fmt.Errorf("open: %w", err)
 		return fr, nil, true
 	}
-	defer rf.Close()
 	fr.Size = rf.Size()
 	if info, err := segment.ReadFooter(rf, fr.Size); err == nil {
 		fr.Kind, fr.Rows, fr.Blocks, fr.FooterOK = info.Kind, info.Rows, info.Blocks, true
 	}
-	if fr.Size == 0 && name != MainName {
-		fr.Err = errEmptyTx
-		return fr, nil, true
-	}
-	seg, err := segment.Open(rf, fr.Size)
+	seg, err := openSegment(e.Name, rf)
 	if err != nil {
-		fr.Err = err
+		rf.Close()
+		fr.Err = errors.Unwrap(err) // openSegment names the file; the report does too
+		if fr.Err == nil {
+			fr.Err = err
+		}
 		return fr, nil, true
 	}
 	fr.Kind, fr.Rows, fr.Blocks, fr.FooterOK = seg.Kind(), seg.Rows(), seg.Blocks(), true
 	fr.Markers, fr.MetaOK = len(seg.Markers()), true
-	fr.Err = errors.Join(checkBlocks(seg, &fr), checkMeta(name, seg))
-	return fr, seg.Included(), true
+	fr.Err = errors.Join(checkBlocks(seg, &fr), checkMeta(e.Name, seg))
+	if fr.Err != nil {
+		rf.Close()
+		return fr, nil, true
+	}
+	return fr, &segFile{name: e.Name, fn: parseName(e.Name), rf: rf, seg: seg}, true
 }
 
 // checkBlocks walks the whole index, checking the order of its entries
@@ -260,19 +296,22 @@ func checkEntryOrder(e *segment.IndexEntry, prevKey []byte, prevMax, prevEnd uin
 	return nil
 }
 
-// checkMeta verifies the kind and the included list of a file.
+// checkMeta verifies the kind and the included list of a file: a main
+// holds data; an included list names transactions and outputs, which an
+// output (or a version 1 output, named as a transaction) may include only
+// from positions up to its own.
 func checkMeta(name string, seg *segment.Reader) error {
-	if name == MainName && seg.Kind() != segment.KindData {
+	fn := parseName(name)
+	if fn.kind == kindMain && seg.Kind() != segment.KindData {
 		return fmt.Errorf("%w: main is a %s file, not a data file", segment.ErrCorrupt, seg.Kind())
 	}
 	for _, inc := range seg.Included() {
-		if !IsTransaction(inc) {
-			return fmt.Errorf("%w: the included list names %q, not a transaction file", segment.ErrCorrupt, inc)
+		ifn := parseName(inc.Name)
+		if ifn.kind != kindTx && ifn.kind != kindOutput {
+			return fmt.Errorf("%w: the included list names %q, not a transaction file", segment.ErrCorrupt, inc.Name)
 		}
-		// A minor compaction output takes the name of the newest file
-		// it merges.
-		if name != MainName && inc > name {
-			return fmt.Errorf("%w: the included list names %s, committed after this file", segment.ErrCorrupt, inc)
+		if fn.kind != kindMain && (ifn.pos > fn.pos || ifn.pos == fn.pos && inc.Name > name) {
+			return fmt.Errorf("%w: the included list names %s, committed after this file", segment.ErrCorrupt, inc.Name)
 		}
 	}
 	return nil
@@ -284,26 +323,27 @@ type Moved struct {
 	To         string // its new name
 }
 
-// Repair moves every damaged transaction file aside, renaming it
-// NAME.damaged (a name that readers ignore), so that the database reads
-// again: the state after a --no-sync commit torn by a power loss. The
-// rows or delete markers of those files are no longer read; Moved says
-// what they were, as far as each file's footer and index tell. Repair
-// holds the compaction lock (waiting for a running compaction) while it
-// checks and moves, and syncs the directory. It never touches main: when
-// main is damaged it changes nothing and returns ErrMainDamaged.
+// Repair moves every damaged transaction file aside, to NAME.damaged (a
+// name that readers ignore), so that the database reads again: the state
+// after a --no-sync commit torn by a power loss. The rows or delete
+// markers of those files are no longer read; Moved says what they were, as
+// far as each file's footer and index tell. Repair holds the compaction
+// lock (waiting for a running compaction) while it checks and moves, and
+// also removes what the store's crashed writers left (stale temporary
+// files, incomplete uploads). It never touches main: when main is damaged
+// it changes nothing and returns ErrMainDamaged.
 func (db *DB) Repair() (*CheckReport, []Moved, error) {
-	lock, err := db.LockCompaction(true)
+	lock, err := db.fs.Lock(CompactLock, true)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("lock %s: %w", CompactLock, err)
 	}
-	defer lock.Close()
+	defer lock.Release()
 	r, err := db.Check()
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, f := range r.Damaged() {
-		if f.Name == MainName {
+		if parseName(f.Name).kind == kindMain {
 			return r, nil, fmt.Errorf("%w (%v): repair never touches main; restore it from a backup", ErrMainDamaged, f.Err)
 		}
 	}
@@ -315,24 +355,38 @@ func (db *DB) Repair() (*CheckReport, []Moved, error) {
 		}
 		moved = append(moved, Moved{FileReport: f, To: to})
 	}
-	if len(moved) > 0 {
-		if err := db.fs.SyncDir(); err != nil {
-			return r, moved, fmt.Errorf("sync %s: %w", db.dir, err)
+	if s, ok := db.fs.(vfs.Sweeper); ok {
+		if err := s.RemoveStale(); err != nil {
+			return r, moved, fmt.Errorf("remove stale files: %w", err)
 		}
 	}
 	return r, moved, nil
 }
 
-// moveAside renames name to name.damaged (or name.damaged.N when taken),
-// never replacing a file.
+// moveAside copies name to name.damaged (or name.damaged.N when taken),
+// never replacing a file, then removes name: a copy, because object
+// stores cannot rename, and a damaged transaction file is small.
 func (db *DB) moveAside(name string) (string, error) {
+	rf, err := db.fs.Open(name, "")
+	if err != nil {
+		return "", fmt.Errorf("move %s aside: %w", name, err)
+	}
+	defer rf.Close()
+	p, err := db.fs.Create()
+	if err != nil {
+		return "", fmt.Errorf("move %s aside: %w", name, err)
+	}
+	defer p.Close()
+	if _, err := io.Copy(p, io.NewSectionReader(rf, 0, rf.Size())); err != nil {
+		return "", fmt.Errorf("move %s aside: copy: %w", name, err)
+	}
 	for i := 0; ; i++ {
 		to := name + damagedSuffix
 		if i > 0 {
 			to = fmt.Sprintf("%s.%d", to, i)
 		}
-		err := db.fs.Link(name, to)
-		if errors.Is(err, fs.ErrExist) {
+		err := p.Publish(to)
+		if errors.Is(err, vfs.ErrExist) {
 			continue
 		}
 		if err != nil {

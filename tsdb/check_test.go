@@ -65,8 +65,9 @@ func TestCheck_FindsEveryDamage(t *testing.T) {
 				continue
 			}
 			cases++
-			damaged, err := Open(db.Dir(), &Options{FS: &overlayFS{FS: DirFS(db.Dir(), false), name: name, data: d.data}})
-			must(t, err)
+			m := memCopy(t, db)
+			m.WriteFile(name, d.data)
+			damaged := openMem(t, m, Options{})
 			rep, err := checkGuarded(t, damaged)
 			must(t, err)
 			if len(rep.Problems) != 1 || rep.Problems[0].File != name || rep.Problems[0].Warning {
@@ -158,7 +159,7 @@ func replaceKey(t *testing.T, data []byte, old, new string) {
 func TestCheck_Warnings(t *testing.T) {
 	db := newDB(t)
 	tx1 := commitRows(t, db, row{"a", 1, 10})
-	writeFile(t, db, MainName, segmentBytes(t, []string{tx1}, row{"a", 1, 0}))
+	writeFile(t, db, MainName, segmentBytes(t, segment.Options{Included: included(t, db, tx1)}, row{"a", 1, 0}))
 	writeFile(t, db, "tx-123.tmp", []byte("half"))
 	old := time.Now().Add(-time.Hour)
 	must(t, os.Chtimes(filepath.Join(db.Dir(), "tx-123.tmp"), old, old))
@@ -188,11 +189,17 @@ func TestCheck_IncludedList(t *testing.T) {
 	}{
 		{"not a transaction name", MainName, []string{"../etc/passwd"}, `names "../etc/passwd", not a transaction file`},
 		{"after its includer", "tx.0000000000000005", []string{"tx.0000000000000009"}, "committed after this file"},
+		{"after its output", "tx.0000000000000005.0000000000000001", []string{"tx.0000000000000006"}, "committed after this file"},
+		{"a later output", "tx.0000000000000005.0000000000000001", []string{"tx.0000000000000005.0000000000000002"}, "committed after this file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := newDB(t)
-			writeFile(t, db, tt.file, segmentBytes(t, tt.included, row{"a", 1, 0}))
+			var inc []segment.Included
+			for _, n := range tt.included {
+				inc = append(inc, segment.Included{Name: n, ID: segment.NewID()})
+			}
+			writeFile(t, db, tt.file, segmentBytes(t, segment.Options{Included: inc}, row{"a", 1, 0}))
 			r, err := db.Check()
 			must(t, err)
 			if r.Healthy() || !strings.Contains(r.Problems[0].String(), tt.want) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 )
 
 // TestCommit_ConcurrentWritersOrder checks that a commit that finished
@@ -55,19 +56,42 @@ func TestCommit_ConcurrentWritersOrder(t *testing.T) {
 	}
 }
 
-// TestCommit_AboveMainIncluded checks that a new transaction is named
-// above every name main includes, even if the clock is behind them: an
-// included name must never be reused.
-func TestCommit_AboveMainIncluded(t *testing.T) {
-	db := newDB(t)
-	future := txName(1 << 62)
-	writeFile(t, db, MainName, segmentBytes(t, []string{future}))
-	name := commitRows(t, db, row{"k", 1, 1})
-	if name <= future {
-		t.Fatalf("new transaction %s is not above included %s", name, future)
+// TestCommit_AboveMainHighWater checks that a new transaction takes a
+// position above main's high-water mark, or above every name of a
+// version 1 main's included list: a position main holds is never reused.
+func TestCommit_AboveMainHighWater(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		main segment.Options
+		want string
+	}{
+		{"high-water mark", segment.Options{HighWater: 1 << 40}, txName(1<<40 + 1)},
+		{"version 1 included list", segment.Options{Version: 1, Included: []segment.Included{{Name: txName(1 << 62)}}}, txName(1<<62 + 1)},
+		{"empty main", segment.Options{}, txName(1)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := newDB(t)
+			writeFile(t, db, MainName, segmentBytes(t, tt.main))
+			if name := commitRows(t, db, row{"k", 1, 1}); name != tt.want {
+				t.Fatalf("new transaction %s, want %s", name, tt.want)
+			}
+			if got := dump(t, db, &Selector{}); got != "k 1 u 1\n" {
+				t.Fatalf("read %q", got)
+			}
+		})
 	}
-	if got := dump(t, db, &Selector{}); got != "k 1 u 1\n" {
-		t.Fatalf("read %q", got)
+}
+
+// TestCommit_NamesFollowListing: positions are 1 + the highest listed,
+// outputs included, whatever the clock.
+func TestCommit_NamesFollowListing(t *testing.T) {
+	db := newDB(t)
+	if name := commitRows(t, db, row{"a", 1, 1}); name != txName(1) {
+		t.Fatalf("first transaction %s", name)
+	}
+	writeFile(t, db, outputName(7, 1), segmentBytes(t, segment.Options{}))
+	if name := commitRows(t, db, row{"a", 2, 1}); name != txName(8) {
+		t.Fatalf("after an output at 7: %s", name)
 	}
 }
 

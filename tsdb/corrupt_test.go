@@ -35,25 +35,6 @@ import (
 // under a millisecond; a read that takes a second is a hang.
 const caseDeadline = time.Second
 
-// overlayFS serves one file's bytes from memory, in place of the file on
-// disk: the sweep damages files without rewriting the directory.
-type overlayFS struct {
-	FS
-	name string
-	data []byte
-}
-
-type memFile struct{ *bytes.Reader }
-
-func (memFile) Close() error { return nil }
-
-func (o *overlayFS) Open(name string) (ReadFile, error) {
-	if name == o.name {
-		return memFile{bytes.NewReader(o.data)}, nil
-	}
-	return o.FS.Open(name)
-}
-
 // sweepFixture builds the database of the sweep and returns it with the
 // names of its files and its full dump. main has two index pages, strings,
 // a zstd-compressed block and an included list; one transaction holds data
@@ -63,8 +44,7 @@ func sweepFixture(t testing.TB) (*DB, []string, string) {
 	t.Helper()
 	db := newDB(t)
 	var buf bytes.Buffer
-	w := segment.NewWriter(&buf, segment.KindData)
-	w.SetIncluded([]string{"tx.0000000000000001"})
+	w := segment.NewWriter(&buf, segment.Options{Included: []segment.Included{{Name: "tx.0000000000000001", ID: segment.NewID()}}})
 	must(t, w.WriteBlock(sweepBlock("alpha", "us", 1, 40)))
 	must(t, w.WriteBlock(sweepBlock("beta", "F", 7, 3)))
 	for i := range segment.PageEntries + 4 {
@@ -224,9 +204,9 @@ func TestCorruption_Sweep(t *testing.T) {
 		must(t, err)
 		t.Logf("%s: %d bytes", name, len(data))
 		for i, d := range damages(data, r, testing.Short()) {
-			ofs := &overlayFS{FS: DirFS(db.Dir(), false), name: name, data: d.data}
-			damaged, err := Open(db.Dir(), &Options{FS: ofs})
-			must(t, err)
+			m := memCopy(t, db)
+			m.WriteFile(name, d.data)
+			damaged := openMem(t, m, Options{})
 			st.cases[d.kind]++
 			if name == MainName && len(d.data) == 0 {
 				st.exempt[d.kind]++ // the empty database
@@ -347,15 +327,15 @@ func TestCorruption_NewerVersion(t *testing.T) {
 	data, err := os.ReadFile(path)
 	must(t, err)
 	newer := slices.Clone(data)
-	binary.LittleEndian.PutUint16(newer[8:], 2)
+	binary.LittleEndian.PutUint16(newer[8:], segment.Version+1)
 	binary.LittleEndian.PutUint32(newer[12:], crc32.Checksum(newer[:12], crc32.MakeTable(crc32.Castagnoli)))
 	must(t, os.WriteFile(path, newer, 0o644))
 	_, err = readAll(db, false)
-	if !errors.Is(err, segment.ErrVersion) || errors.Is(err, segment.ErrCorrupt) || !strings.Contains(err.Error(), "version 2") {
+	if !errors.Is(err, segment.ErrVersion) || errors.Is(err, segment.ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("version %d", segment.Version+1)) {
 		t.Fatalf("newer version: %v, want ErrVersion", err)
 	}
 	damaged := slices.Clone(data)
-	damaged[8] = 2
+	damaged[8] = segment.Version + 1
 	must(t, os.WriteFile(path, damaged, 0o644))
 	if _, err = readAll(db, false); !errors.Is(err, segment.ErrCorrupt) {
 		t.Fatalf("damaged version field: %v, want ErrCorrupt", err)

@@ -6,47 +6,64 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
 // Options configure a DB. The zero value is the safe default.
 type Options struct {
-	// NoSync skips every fsync: commits stay atomic against a crashed
-	// process, but a power loss may tear the newest files.
+	// NoSync skips every fsync of a local directory: commits stay atomic
+	// against a crashed process, but a power loss may tear the newest
+	// files.
 	NoSync bool
-	// NoMmap reads published files with pread instead of mmap.
+	// NoMmap reads the files of a local directory with pread instead of
+	// mmap.
 	NoMmap bool
-	// FS replaces the directory's file system (tests).
-	FS FS
+	// FS is the database's store. nil means the local directory given to
+	// Open.
+	FS vfs.FS
 	// Limits bound keys, input lines and values of data transactions;
-	// the zero value means the defaults (see Limits).
+	// the zero value means the defaults (see format.Limits).
 	Limits format.Limits
-	// MinFree is the free disk space in bytes below which Begin (add,
-	// serve PUT) refuses to start a transaction: 0 means DefaultMinFree
+	// MinFree is the free space in bytes below which Begin (add, serve
+	// PUT) refuses to start a transaction: 0 means DefaultMinFree
 	// (64 MiB), a negative value turns the check off.
 	MinFree int64
+	// Grace is how long a compaction on a store that does not keep
+	// removed objects readable (object storage, see vfs.Caps.KeepOpen)
+	// waits before it removes the files it replaced, so that reads in
+	// flight finish: 0 means DefaultGrace. Local directories remove them
+	// at once.
+	Grace time.Duration
 }
 
-// DB is a database directory: a `main` file plus transaction files.
-// A DB holds no open files; every read takes its own Snapshot, and any
-// number of processes may use the same directory at once.
+// DefaultGrace is the default Options.Grace.
+const DefaultGrace = time.Hour
+
+// DB is a database: a main file plus transaction files in a store (a
+// local directory, or an object store through Options.FS). A DB holds no
+// open files; every read takes its own Snapshot, and any number of
+// processes, on any number of machines, may use the same database at once.
 type DB struct {
-	dir  string
-	fs   FS
+	loc  string
+	fs   vfs.FS
 	opts Options
 	lim  format.Limits // opts.Limits with defaults filled in
+	// objects is true on stores that cannot replace names: mains are
+	// then main.<G>, and replaced files are removed after the grace
+	// period.
+	objects bool
 }
 
-// ErrNotDatabase is wrapped when a directory is not a chime database.
+// ErrNotDatabase is wrapped when a location is not a chime database.
 var ErrNotDatabase = errors.New("not a database")
 
-// MainName is the name of the compacted file of a database.
-const MainName = "main"
-
-// Open opens the database in dir, which must exist and hold a `main` file
-// (possibly empty). It never creates anything: see Init.
-func Open(dir string, opts *Options) (*DB, error) {
+// Open opens the database at location: a directory that must exist and
+// hold a `main` file (possibly empty), unless Options.FS gives the store.
+// It never creates anything: see Init.
+func Open(location string, opts *Options) (*DB, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -56,12 +73,15 @@ func Open(dir string, opts *Options) (*DB, error) {
 		return nil, err
 	}
 	if o.FS == nil {
-		if err := checkDatabaseDir(dir); err != nil {
+		if err := checkDatabaseDir(location); err != nil {
 			return nil, err
 		}
-		o.FS = DirFS(dir, o.NoMmap)
+		o.FS = vfs.NewDir(location, vfs.DirOptions{NoSync: o.NoSync, NoMmap: o.NoMmap})
 	}
-	return &DB{dir: dir, fs: o.FS, opts: o, lim: lim}, nil
+	if o.Grace <= 0 {
+		o.Grace = DefaultGrace
+	}
+	return &DB{loc: location, fs: o.FS, opts: o, lim: lim, objects: !o.FS.Caps().Replace}, nil
 }
 
 func checkDatabaseDir(dir string) error {
@@ -84,36 +104,54 @@ func checkDatabaseDir(dir string) error {
 	return nil
 }
 
-// Init creates a database in dir: the directory if needed and an empty
-// `main`. It does nothing to an existing database and refuses a non-empty
-// directory that is not one.
+// Init creates a database in the directory dir (and the directory if
+// needed): an empty `main`. It does nothing to an existing database and
+// refuses a non-empty directory that is not one.
 func Init(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
-	}
-	if _, err := os.Stat(filepath.Join(dir, MainName)); err == nil {
-		return nil
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
+	for _, e := range entries {
+		if e.Name() == MainName {
+			return nil
+		}
+	}
 	if len(entries) > 0 {
 		return fmt.Errorf("%w: %s is not empty and has no %q file; refusing to make it a database", ErrNotDatabase, dir, MainName)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, MainName), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	return InitFS(vfs.NewDir(dir, vfs.DirOptions{}))
+}
+
+// InitFS creates a database in an empty store: an empty `main`. It does
+// nothing to a store that holds a main already, and refuses a store that
+// holds other objects.
+func InitFS(store vfs.FS) error {
+	entries, err := store.List()
+	if err != nil {
+		return fmt.Errorf("list %s: %w", store, err)
+	}
+	for _, e := range entries {
+		if parseName(e.Name).kind == kindMain {
+			return nil
+		}
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("%w: %s is not empty and has no %q; refusing to make it a database", ErrNotDatabase, store, MainName)
+	}
+	p, err := store.Create()
 	if err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
+	defer p.Close()
+	if err := p.Publish(MainName); err != nil && !errors.Is(err, vfs.ErrExist) {
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return DirFS(dir, true).SyncDir()
+	return nil
 }
 
-// Dir is the database directory.
-func (db *DB) Dir() string { return db.dir }
+// Dir is the database's location, as given to Open.
+func (db *DB) Dir() string { return db.loc }

@@ -1,6 +1,7 @@
 package tsdb
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/chime-tsdb/chime/format"
@@ -12,14 +13,26 @@ import (
 // later are visible again. It returns the name of the published file.
 func (db *DB) Delete(markers ...format.Marker) (string, error) {
 	if len(markers) == 0 {
-		return "", fmt.Errorf("delete: no marker")
+		return "", errors.New("delete: no marker")
 	}
-	tx, err := db.begin(segment.KindMarkers)
+	for i := range markers {
+		if err := checkMarker(&markers[i]); err != nil {
+			return "", err
+		}
+	}
+	tx, err := db.begin(segment.Options{Kind: segment.KindMarkers, Markers: markers}, db.lim)
 	if err != nil {
 		return "", err
 	}
-	for _, m := range markers {
-		tx.w.AddMarker(m)
-	}
 	return tx.publish()
+}
+
+// checkMarker refuses a marker its file could not hold.
+func checkMarker(m *format.Marker) error {
+	for _, k := range [][]byte{m.Filter, m.AfterKey, m.BeforeKey} {
+		if len(k) > format.MaxKeyLen {
+			return fmt.Errorf("delete: a key or filter of %d bytes, more than %d", len(k), format.MaxKeyLen)
+		}
+	}
+	return nil
 }

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io/fs"
 	"iter"
 	"maps"
 	"slices"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/segment"
+	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
 // DefaultFollowInterval is how often Follower.Run looks for new
@@ -52,14 +51,13 @@ const DefaultFollowInterval = 100 * time.Millisecond
 //
 // A Follower is not safe for concurrent use.
 type Follower struct {
-	db       *DB
-	sel      *Selector
-	snap     *Snapshot
-	main     *segFile
-	mainTail []byte // main's size and last bytes: they change when main is replaced
-	held     map[string]*segFile
-	last     string            // the newest transaction name printed or covered
-	initial  map[*segFile]bool // the snapshot's files: Close closes them
+	db      *DB
+	sel     *Selector
+	snap    *Snapshot
+	main    *segFile
+	held    map[string]*segFile
+	last    string            // the newest transaction name printed or covered
+	initial map[*segFile]bool // the snapshot's files: Close closes them
 }
 
 // Follow takes a snapshot of the selection (nil: everything) to follow.
@@ -70,26 +68,26 @@ func (db *DB) Follow(sel *Selector) (*Follower, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Follower{db: db, sel: sel, snap: snap, held: map[string]*segFile{}, initial: map[*segFile]bool{}}
+	f := &Follower{db: db, sel: sel, snap: snap, main: snap.main, held: map[string]*segFile{}, initial: map[*segFile]bool{snap.main: true}}
+	f.cover(snap.main)
 	for _, sf := range snap.files {
 		f.initial[sf] = true
 		f.cover(sf)
-		if sf.name != MainName && !sf.included {
+		if sf.live() {
 			f.held[sf.name] = sf
 		}
-	}
-	f.main = snap.files[len(snap.files)-1]
-	if f.mainTail, err = readTail(f.main.rf); err != nil {
-		snap.Close()
-		return nil, fmt.Errorf("%s: %w", MainName, err)
 	}
 	return f, nil
 }
 
 // cover raises last to sf's name and every name it includes.
 func (f *Follower) cover(sf *segFile) {
-	for _, n := range append(slices.Clip(sf.seg.Included()), sf.name) {
-		if _, ok := txNumber(n); ok && n > f.last {
+	names := []string{sf.name}
+	for _, inc := range sf.seg.Included() {
+		names = append(names, inc.Name)
+	}
+	for _, n := range names {
+		if IsTransaction(n) && n > f.last {
 			f.last = n
 		}
 	}
@@ -142,18 +140,18 @@ func (f *Follower) Run(ctx context.Context, interval time.Duration, render Appen
 // last Poll (or the snapshot) and passes them to write, in commit order,
 // rendered by render as ScanAppend does.
 func (f *Follower) Poll(render AppendFunc, write func([]byte) error) error {
-	if err := f.pollMain(render, write); err != nil {
+	listing, err := f.db.list()
+	if err != nil {
 		return err
 	}
-	names, err := f.db.fs.List()
-	if err != nil {
-		return fmt.Errorf("list %s: %w", f.db.dir, err)
+	if err := f.pollMain(listing, render, write); err != nil {
+		return err
 	}
-	for _, n := range transactionNames(names) {
-		if n <= f.last {
+	for _, e := range sortedFiles(listing) {
+		if e.Name <= f.last {
 			continue
 		}
-		found, err := f.follow(n, render, write)
+		found, err := f.follow(e, render, write)
 		if err != nil || !found {
 			// A file that vanished was merged by a compaction: the next
 			// Poll finds its rows in the output, still in order.
@@ -165,9 +163,10 @@ func (f *Follower) Poll(render AppendFunc, write func([]byte) error) error {
 
 // follow prints the rows of the new transaction file name; it reports
 // false when the file is gone.
-func (f *Follower) follow(name string, render AppendFunc, write func([]byte) error) (bool, error) {
-	sf, err := openFile(f.db.fs, name)
-	if errors.Is(err, fs.ErrNotExist) {
+func (f *Follower) follow(e vfs.Entry, render AppendFunc, write func([]byte) error) (bool, error) {
+	name := e.Name
+	sf, err := openFile(f.db.fs, name, e.Version)
+	if errors.Is(err, vfs.ErrNotExist) || errors.Is(err, vfs.ErrChanged) {
 		return false, nil
 	}
 	if err != nil {
@@ -185,41 +184,41 @@ func (f *Follower) follow(name string, render AppendFunc, write func([]byte) err
 	return true, nil
 }
 
-// pollMain looks for a new main. When it includes transactions not yet
-// seen (a major compaction merged them before the follower saw them), it
-// prints their rows; either way it releases the files main includes.
-func (f *Follower) pollMain(render AppendFunc, write func([]byte) error) error {
-	rf, err := f.db.fs.Open(MainName)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", MainName, err)
+// pollMain looks for a new main in the listing. When it includes
+// transactions not yet seen (a major compaction merged them before the
+// follower saw them), it prints their rows; either way it releases the
+// files main includes.
+func (f *Follower) pollMain(listing []vfs.Entry, render AppendFunc, write func([]byte) error) error {
+	e, ok := newestMain(listing, f.db.objects)
+	if !ok {
+		return fmt.Errorf("%w: %s has no %q", ErrNotDatabase, f.db.fs, MainName)
 	}
-	tail, err := readTail(rf)
-	if err != nil || bytes.Equal(tail, f.mainTail) {
-		rf.Close()
+	if e.Name == f.main.name && e.Version == f.main.rf.Version() {
+		return nil
+	}
+	sf, err := openFile(f.db.fs, e.Name, e.Version)
+	if errors.Is(err, vfs.ErrNotExist) || errors.Is(err, vfs.ErrChanged) {
+		return nil // replaced again: the next Poll sees the newer one
+	}
+	if err != nil {
 		return err
 	}
-	seg, err := openSegment(MainName, rf)
-	if err != nil {
-		rf.Close()
-		return err
-	}
-	sf := &segFile{name: MainName, rf: rf, seg: seg}
-	if f.includesUnseen(seg) {
+	if f.includesUnseen(sf.seg) {
 		if err := f.printNew(sf, true, render, write); err != nil {
-			rf.Close()
+			sf.rf.Close()
 			return err
 		}
 		f.cover(sf)
 	}
-	f.releaseUpTo(seg.Included())
+	f.releaseUpTo(sf.seg.Included())
 	f.release(f.main)
-	f.main, f.mainTail = sf, tail
+	f.main = sf
 	return nil
 }
 
 func (f *Follower) includesUnseen(seg *segment.Reader) bool {
-	for _, n := range seg.Included() {
-		if _, ok := txNumber(n); ok && n > f.last {
+	for _, inc := range seg.Included() {
+		if IsTransaction(inc.Name) && inc.Name > f.last {
 			return true
 		}
 	}
@@ -229,10 +228,10 @@ func (f *Follower) includesUnseen(seg *segment.Reader) bool {
 // releaseUpTo closes the held files that a new main holds: every one up
 // to the newest it includes. Those it does not name were merged, before it
 // was written, into an output that it names or into the previous main.
-func (f *Follower) releaseUpTo(included []string) {
+func (f *Follower) releaseUpTo(included []segment.Included) {
 	newest := ""
-	for _, n := range included {
-		newest = max(newest, n)
+	for _, inc := range included {
+		newest = max(newest, inc.Name)
 	}
 	for n, sf := range f.held {
 		if n <= newest {
@@ -243,29 +242,13 @@ func (f *Follower) releaseUpTo(included []string) {
 }
 
 // releaseIncluded closes the held files that an output now holds.
-func (f *Follower) releaseIncluded(names []string) {
-	for _, n := range names {
-		if sf := f.held[n]; sf != nil {
+func (f *Follower) releaseIncluded(included []segment.Included) {
+	for _, inc := range included {
+		if sf := f.held[inc.Name]; sf != nil && (inc.ID.IsZero() || inc.ID == sf.id()) {
 			f.release(sf)
-			delete(f.held, n)
+			delete(f.held, inc.Name)
 		}
 	}
-}
-
-// tailSize is how much of main's end identifies it: the footer and the
-// CRC of the meta section (included list and markers) before it.
-const tailSize = 68
-
-// readTail returns the size of rf and its last bytes.
-func readTail(rf ReadFile) ([]byte, error) {
-	size := rf.Size()
-	n := min(size, tailSize)
-	tail := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+n), uint64(size))
-	tail = tail[:8+n]
-	if _, err := rf.ReadAt(tail[8:], size-n); err != nil {
-		return nil, fmt.Errorf("read the tail of %s: %w", MainName, err)
-	}
-	return tail, nil
 }
 
 // printNew prints the selected rows of a new data file (a transaction, a
@@ -288,7 +271,7 @@ func (f *Follower) printNew(out *segFile, isMain bool, render AppendFunc, write 
 func (f *Follower) baseline(withMain bool) *Snapshot {
 	v := &Snapshot{}
 	if withMain {
-		v.data = append(v.data, &segFile{name: MainName, rf: f.main.rf, seg: f.main.seg})
+		v.data = append(v.data, &segFile{name: f.main.name, rf: f.main.rf, seg: f.main.seg})
 	}
 	held := slices.SortedFunc(maps.Values(f.held), func(a, b *segFile) int { return strings.Compare(a.name, b.name) })
 	for i, sf := range held {

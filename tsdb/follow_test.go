@@ -13,6 +13,7 @@ import (
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/segment"
+	"github.com/chime-tsdb/chime/tsdb/vfs/memfs"
 )
 
 // renderRows renders u rows as "key ts val" lines.
@@ -58,14 +59,20 @@ func rowLines(rows ...row) string {
 	return sb.String()
 }
 
-// publishOutput writes rows (sorted) as a compaction output that includes
-// the named files, publishes it over target as compaction does, and
-// removes the included files.
-func publishOutput(t testing.TB, db *DB, target string, included []string, rows ...row) {
+// publishOutput writes rows (sorted) as a compaction output and publishes
+// it as compaction does, then removes the files it includes: a main
+// (target MainName) that includes the named files, or a minor output at
+// the position of target, the newest file merged, which includes target
+// and the named files.
+func publishOutput(t testing.TB, db *DB, target string, inc []string, rows ...row) {
 	t.Helper()
-	writeFile(t, db, "out.tmp", segmentBytes(t, included, rows...))
-	must(t, os.Rename(filepath.Join(db.Dir(), "out.tmp"), filepath.Join(db.Dir(), target)))
-	for _, n := range included {
+	name := MainName
+	if target != MainName {
+		inc, name = append(inc, target), outputName(parseName(target).pos, 1)
+	}
+	writeFile(t, db, "out.tmp", segmentBytes(t, segment.Options{Included: included(t, db, inc...)}, rows...))
+	must(t, os.Rename(filepath.Join(db.Dir(), "out.tmp"), filepath.Join(db.Dir(), name)))
+	for _, n := range inc {
 		must(t, os.Remove(filepath.Join(db.Dir(), n)))
 	}
 }
@@ -104,9 +111,9 @@ func TestFollower_Selector(t *testing.T) {
 }
 
 // TestFollower_MinorCompaction: a minor compaction merges two printed
-// transactions and one the follower has not seen, under the unseen one's
-// name; only the unseen one's rows are printed, its overwrite of a printed
-// row included.
+// transactions and one the follower has not seen, at the unseen one's
+// position; only the unseen one's rows are printed, its overwrite of a
+// printed row included.
 func TestFollower_MinorCompaction(t *testing.T) {
 	db := newDB(t)
 	txA := commitRows(t, db, row{"k1", 1, 1})
@@ -131,9 +138,9 @@ func TestFollower_MinorCompaction(t *testing.T) {
 }
 
 // TestFollower_OutputOfOutput: a printed transaction P is merged with an
-// unseen T (output named T, including P), which is merged again with an
-// unseen U (output named U, including only T): P's rows, which U's list
-// does not name, are not printed again.
+// unseen T (an output at T's position, including P), which is merged again
+// with an unseen U (an output at U's position, including only T's output):
+// P's rows, which U's list does not name, are not printed again.
 func TestFollower_OutputOfOutput(t *testing.T) {
 	db := newDB(t)
 	fl := newFollower(t, db, nil)
@@ -141,8 +148,10 @@ func TestFollower_OutputOfOutput(t *testing.T) {
 	fl.poll()
 	txT := commitRows(t, db, row{"t", 1, 2})
 	publishOutput(t, db, txT, []string{txP}, row{"p", 1, 1}, row{"t", 1, 2})
+	outT := outputName(parseName(txT).pos, 1)
 	txU := commitRows(t, db, row{"p", 2, 3}, row{"u", 1, 4})
-	publishOutput(t, db, txU, []string{txT}, row{"p", 1, 1}, row{"p", 2, 3}, row{"t", 1, 2}, row{"u", 1, 4})
+	publishOutput(t, db, txU, []string{outT}, row{"p", 1, 1}, row{"p", 2, 3}, row{"t", 1, 2}, row{"u", 1, 4})
+	txU = outputName(parseName(txU).pos, 1)
 	if got, want := fl.poll(), rowLines(row{"p", 2, 3}, row{"t", 1, 2}, row{"u", 1, 4}); got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
@@ -180,37 +189,21 @@ func TestFollower_MajorCompaction(t *testing.T) {
 	}
 }
 
-// hookFS runs hook before the first Open of the file name (of any file
-// when name is "").
-type hookFS struct {
-	FS
-	name string
-	hook func()
-}
-
-func (h *hookFS) Open(name string) (ReadFile, error) {
-	if (h.name == "" || name == h.name) && h.hook != nil {
-		hook := h.hook
-		h.hook = nil
-		hook()
-	}
-	return h.FS.Open(name)
-}
-
 // TestFollower_Vanished: a transaction listed but merged into main before
 // the follower opens it is printed from main at the next poll, before the
 // transactions after it.
 func TestFollower_Vanished(t *testing.T) {
-	db := newDB(t)
-	hfs := &hookFS{FS: DirFS(db.Dir(), false)}
-	hdb, err := Open(db.Dir(), &Options{FS: hfs, NoSync: true})
-	must(t, err)
-	fl := newFollower(t, hdb, nil)
+	db, m := newMemDB(t, memfs.Options{})
+	fl := newFollower(t, db, nil)
 	txX := commitRows(t, db, row{"x", 1, 1})
 	commitRows(t, db, row{"y", 1, 2})
-	hfs.name, hfs.hook = txX, func() {
-		publishOutput(t, db, MainName, []string{txX}, row{"x", 1, 1})
-	}
+	m.SetHook(func(op, name string) {
+		if op == "open" && name == txX {
+			m.SetHook(nil)
+			m.WriteFile(MainName, segmentBytes(t, segment.Options{Included: included(t, db, txX)}, row{"x", 1, 1}))
+			must(t, m.Remove(txX))
+		}
+	})
 	if got := fl.poll(); got != "" {
 		t.Fatalf("first poll printed %q", got)
 	}

@@ -33,9 +33,9 @@ func (db *DB) checkFree() error {
 	if floor == 0 {
 		return nil
 	}
-	free, err := db.fs.Free()
+	free, err := db.Free()
 	if err != nil || free >= floor {
 		return nil
 	}
-	return fmt.Errorf("%w in %s: %d bytes free, %d needed (the free-space floor)", ErrDiskFull, db.dir, free, floor)
+	return fmt.Errorf("%w in %s: %d bytes free, %d needed (the free-space floor)", ErrDiskFull, db.fs, free, floor)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/segment"
+	"github.com/chime-tsdb/chime/tsdb/vfs/memfs"
 )
 
 // newDB creates an empty database in a temporary directory.
@@ -67,11 +68,10 @@ func uBlock(r row) *format.Block {
 
 // segmentBytes is a data file that includes the named files and holds
 // rows (sorted): a compaction output, or a main.
-func segmentBytes(t testing.TB, included []string, rows ...row) []byte {
+func segmentBytes(t testing.TB, o segment.Options, rows ...row) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w := segment.NewWriter(&buf, segment.KindData)
-	w.SetIncluded(included)
+	w := segment.NewWriter(&buf, o)
 	for _, r := range rows {
 		must(t, w.WriteBlock(uBlock(r)))
 	}
@@ -125,4 +125,52 @@ func writeFile(t testing.TB, db *DB, name string, data []byte) {
 	if err := os.WriteFile(filepath.Join(db.Dir(), name), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// included names files of db's directory with their IDs, for the
+// included list of a hand-made compaction output.
+func included(t testing.TB, db *DB, names ...string) []segment.Included {
+	t.Helper()
+	var out []segment.Included
+	for _, n := range names {
+		f, err := openFile(db.fs, n, "")
+		must(t, err)
+		out = append(out, segment.Included{Name: n, ID: f.id()})
+		f.rf.Close()
+	}
+	return out
+}
+
+// memCopy copies db's directory into an in-memory store: damaged
+// variants of it are made there without touching the directory.
+func memCopy(t testing.TB, db *DB) *memfs.FS {
+	t.Helper()
+	m := memfs.New(memfs.Options{})
+	entries, err := os.ReadDir(db.Dir())
+	must(t, err)
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			data, err := os.ReadFile(filepath.Join(db.Dir(), e.Name()))
+			must(t, err)
+			m.WriteFile(e.Name(), data)
+		}
+	}
+	return m
+}
+
+// openMem opens a database on an in-memory store.
+func openMem(t testing.TB, m *memfs.FS, o Options) *DB {
+	t.Helper()
+	o.FS = m
+	db, err := Open("mem", &o)
+	must(t, err)
+	return db
+}
+
+// newMemDB is an empty database on a new in-memory store.
+func newMemDB(t testing.TB, o memfs.Options) (*DB, *memfs.FS) {
+	t.Helper()
+	m := memfs.New(o)
+	must(t, InitFS(m))
+	return openMem(t, m, Options{}), m
 }

@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/segment"
 	"github.com/chime-tsdb/chime/format/text"
+	"github.com/chime-tsdb/chime/tsdb/vfs/memfs"
 )
 
 func TestOpen_BadLimits(t *testing.T) {
@@ -93,7 +95,7 @@ func TestTx_Limits(t *testing.T) {
 	b.Reset([]byte("k"), "s")
 	b.Times = append(b.Times, 1)
 	b.AppendBytes(0, make([]byte, format.MaxValueLen+1))
-	tx, err := db.BeginOutput(nil)
+	tx, err := db.begin(segment.Options{}, maxLimits()) // as compaction writes
 	must(t, err)
 	if err := tx.Write(&b); !errors.Is(err, format.ErrLimit) {
 		t.Fatalf("value over the format's maximum: %v", err)
@@ -104,18 +106,9 @@ func TestTx_Limits(t *testing.T) {
 	}
 }
 
-// lowFS reports little free space.
-type lowFS struct{ FS }
-
-func (lowFS) Free() (uint64, error) { return 1 << 20, nil }
-
 func TestBegin_MinFree(t *testing.T) {
-	db := newDB(t)
-	open := func(minFree int64) *DB {
-		low, err := Open(db.Dir(), &Options{FS: lowFS{DirFS(db.Dir(), false)}, MinFree: minFree})
-		must(t, err)
-		return low
-	}
+	_, m := newMemDB(t, memfs.Options{Free: 1 << 20})
+	open := func(minFree int64) *DB { return openMem(t, m, Options{MinFree: minFree}) }
 	_, _, err := open(0).AddText(strings.NewReader("a 1 1\n"), text.Options{Format: "u"})
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "1048576 bytes free, 67108864 needed") {
 		t.Fatalf("add below the default floor: %v", err)
@@ -123,7 +116,7 @@ func TestBegin_MinFree(t *testing.T) {
 	if _, err := open(2 << 20).Begin(); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("begin below a 2 MiB floor: %v", err)
 	}
-	if names := listDir(t, db); !slices.Equal(names, []string{"main"}) {
+	if names := m.Names(); !slices.Equal(names, []string{"main"}) {
 		t.Fatalf("refused adds left %v", names)
 	}
 	// Above the floor, with no floor, and deletes (which free space once

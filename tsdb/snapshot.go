@@ -3,21 +3,35 @@ package tsdb
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/segment"
+	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
-// segFile is one published file of a snapshot.
+// segFile is one opened file of a snapshot.
 type segFile struct {
-	name     string
-	rank     int  // 0 for main, then 1, 2, ... in commit order
-	included bool // a compaction output of the snapshot includes it: not read
-	rf       ReadFile
-	seg      *segment.Reader
+	name string
+	fn   fileName
+	rf   vfs.File
+	seg  *segment.Reader
+	rank int // 0 for main, then 1, 2, ... for live files in position order
+	// hidden says that main or an effective output holds the file's rows:
+	// it is not read.
+	hidden bool
+	// ignored marks an output planned on an older main that the newest
+	// main does not include (a compactor that woke up late): it is not
+	// read, and its inputs stay live.
+	ignored bool
 }
+
+func (f *segFile) id() segment.ID { return f.seg.ID() }
+
+// live reports whether the file's rows or markers are read.
+func (f *segFile) live() bool { return !f.hidden && !f.ignored }
 
 // markerSet is the delete markers of one marker file.
 type markerSet struct {
@@ -27,64 +41,158 @@ type markerSet struct {
 
 // Snapshot is a consistent view of a database: the files that were
 // published when it was taken. Files published later are not seen, and
-// files a compaction removes meanwhile stay readable until Close. Readers
-// take no locks. A Snapshot is safe for concurrent reads.
+// files a compaction removes meanwhile stay readable until Close (on
+// object storage, for the grace period). Readers take no locks. A Snapshot
+// is safe for concurrent reads.
 type Snapshot struct {
-	data    []*segFile // oldest first: main, then transactions
+	main    *segFile
+	files   []*segFile // the transactions and outputs opened, in position order
+	data    []*segFile // what is read: main, then live data files
 	markers []markerSet
-	files   []*segFile // every open file, for Close
+	// listing is the listing the snapshot was opened from, and vanished
+	// the listed files gone before they could be opened (explained: an
+	// opened file includes them).
+	listing  []vfs.Entry
+	vanished []string
 }
 
-// maxSnapshotTries bounds how often a snapshot relists the directory
-// because a compaction removed a file it was opening.
-const maxSnapshotTries = 100
+// maxSnapshotWait bounds how long Snapshot keeps listing again when files
+// vanish unexplained, which happens while a compaction finishes and, over
+// sshfs, while the mount's cached listing is stale (about 20 s).
+const maxSnapshotWait = 40 * time.Second
 
-// Snapshot opens every live file of the database: the transaction files
-// in commit order, then main last, so that a compaction finishing meanwhile
-// can only make main include files already opened, never hide rows.
+// Snapshot opens every live file of the database. It tolerates files
+// that vanish because a compaction removed them once a file it opened
+// holds their rows; any other vanishing makes it list again, with growing
+// pauses, for up to maxSnapshotWait.
 func (db *DB) Snapshot() (*Snapshot, error) {
-	for try := 0; ; try++ {
+	delay, waited := time.Millisecond, time.Duration(0)
+	for {
 		s, err := db.trySnapshot()
-		if err == nil || !errors.Is(err, fs.ErrNotExist) || try == maxSnapshotTries {
+		if err == nil || !errors.Is(err, errRelist) || waited >= maxSnapshotWait {
 			return s, err
 		}
+		time.Sleep(delay)
+		waited += delay
+		delay = min(2*delay, time.Second)
 	}
 }
 
+// errRelist is wrapped when a snapshot must list again.
+var errRelist = errors.New("listed files vanished")
+
 func (db *DB) trySnapshot() (*Snapshot, error) {
-	names, err := db.fs.List()
+	listing, err := db.fs.List()
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", db.dir, err)
+		return nil, fmt.Errorf("list %s: %w", db.fs, err)
 	}
-	s := &Snapshot{}
-	for _, name := range append(transactionNames(names), MainName) {
-		f, err := openFile(db.fs, name)
+	s, err := db.openListing(listing)
+	if err != nil {
+		if errors.Is(err, segment.ErrCorrupt) && db.fs.Caps().Cached {
+			// A name replaced by rename may show its old size for a
+			// while: the file only looks damaged.
+			err = fmt.Errorf("%w: %w", errRelist, err)
+		}
+		return nil, err
+	}
+	if err := s.arrange(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openListing opens the files of a listing: main, and every transaction
+// and output (their IDs, which say whether main includes them, are in
+// their tails). On a local directory main is opened last, by its name,
+// whatever it holds then: a compaction that finishes meanwhile can only
+// make it include files already opened or gone, which its included list
+// explains. On object storage main is the listed one of the highest
+// generation, pinned to its version.
+func (db *DB) openListing(listing []vfs.Entry) (*Snapshot, error) {
+	s := &Snapshot{listing: listing}
+	mainEntry, ok := newestMain(listing, db.objects)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s has no %q (create one with: chime init %s)", ErrNotDatabase, db.fs, MainName, db.loc)
+	}
+	if db.objects {
+		if err := s.openMain(db, mainEntry); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range sortedFiles(listing) {
+		f, err := openFile(db.fs, e.Name, e.Version)
+		if errors.Is(err, vfs.ErrNotExist) || errors.Is(err, vfs.ErrChanged) {
+			s.vanished = append(s.vanished, e.Name)
+			continue
+		}
 		if err != nil {
 			s.Close()
 			return nil, err
 		}
 		s.files = append(s.files, f)
 	}
-	s.arrange()
+	if !db.objects {
+		if err := s.openMain(db, vfs.Entry{Name: MainName}); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
-// transactionNames returns the transaction file names among names, in
-// commit order.
-func transactionNames(names []string) []string {
-	var txs []string
-	for _, n := range names {
-		if IsTransaction(n) {
-			txs = append(txs, n)
-		}
+func (s *Snapshot) openMain(db *DB, e vfs.Entry) error {
+	f, err := openFile(db.fs, e.Name, e.Version)
+	if errors.Is(err, vfs.ErrNotExist) || errors.Is(err, vfs.ErrChanged) {
+		// Replaced by a newer main whose listing we missed.
+		return fmt.Errorf("%w: %s: %w", errRelist, e.Name, err)
 	}
-	slices.Sort(txs)
-	return txs
+	if err != nil {
+		return err
+	}
+	if f.seg.Kind() != segment.KindData {
+		f.rf.Close()
+		return fmt.Errorf("%s: %w: main is a %s file, not a data file", e.Name, segment.ErrCorrupt, f.seg.Kind())
+	}
+	s.main = f
+	return nil
 }
 
-// openFile opens the published file name.
-func openFile(fsys FS, name string) (*segFile, error) {
-	rf, err := fsys.Open(name)
+// newestMain is the listing's main: MainName on a local directory, the
+// highest generation on object storage.
+func newestMain(listing []vfs.Entry, objects bool) (vfs.Entry, bool) {
+	var best vfs.Entry
+	var bestGen uint64
+	found := false
+	for _, e := range listing {
+		fn := parseName(e.Name)
+		if fn.kind != kindMain || (!objects && fn.gen != 0) {
+			continue
+		}
+		if !found || fn.gen > bestGen {
+			best, bestGen, found = e, fn.gen, true
+		}
+	}
+	return best, found
+}
+
+// sortedFiles returns the transactions and outputs of a listing in
+// position order.
+func sortedFiles(listing []vfs.Entry) []vfs.Entry {
+	var out []vfs.Entry
+	for _, e := range listing {
+		if IsTransaction(e.Name) {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b vfs.Entry) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// openFile opens the published file name at version v ("" for the
+// current one).
+func openFile(store vfs.FS, name string, v vfs.Version) (*segFile, error) {
+	rf, err := store.Open(name, v)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
@@ -93,15 +201,15 @@ func openFile(fsys FS, name string) (*segFile, error) {
 		rf.Close()
 		return nil, err
 	}
-	return &segFile{name: name, rf: rf, seg: seg}, nil
+	return &segFile{name: name, fn: parseName(name), rf: rf, seg: seg}, nil
 }
 
 // openSegment opens the published file name. An empty main is the empty
 // database (`touch db/main`), but a transaction file is never published
 // empty: an empty one is a file torn by a power loss after a --no-sync
 // commit, and reading it as "no rows" would lose them silently.
-func openSegment(name string, rf ReadFile) (*segment.Reader, error) {
-	if rf.Size() == 0 && name != MainName {
+func openSegment(name string, rf vfs.File) (*segment.Reader, error) {
+	if rf.Size() == 0 && parseName(name).kind != kindMain {
 		return nil, fmt.Errorf("%s: %w", name, errEmptyTx)
 	}
 	seg, err := segment.Open(rf, rf.Size())
@@ -113,30 +221,27 @@ func openSegment(name string, rf ReadFile) (*segment.Reader, error) {
 
 var errEmptyTx = fmt.Errorf("%w: file of 0 bytes ends at offset 0: an empty transaction file (torn by a power loss?)", segment.ErrCorrupt)
 
-// arrange drops the files that a compaction output includes and ranks the
-// rest: main first, transactions in name (= commit) order.
-func (s *Snapshot) arrange() {
-	main := s.files[len(s.files)-1]
-	included := map[string]bool{}
-	for _, f := range s.files {
-		for _, n := range f.seg.Included() {
-			if n != f.name { // a file never hides itself
-				included[n] = true
-			}
-		}
+// arrange decides what is read (see resolve) and ranks it: main first,
+// then the live files in position order, data and markers apart.
+func (s *Snapshot) arrange() error {
+	if err := resolve(s.main, s.files, s.vanished); err != nil {
+		return err
 	}
-	s.data = append(s.data, main)
-	for rank, f := range s.files[:len(s.files)-1] {
-		f.rank, f.included = rank+1, included[f.name]
-		if f.included {
+	s.data = append(s.data[:0], s.main)
+	rank := 0
+	for _, f := range s.files {
+		if !f.live() {
 			continue
 		}
+		rank++
+		f.rank = rank
 		if f.seg.Kind() == segment.KindMarkers {
-			s.markers = append(s.markers, markerSet{rank: f.rank, markers: f.seg.Markers()})
+			s.markers = append(s.markers, markerSet{rank: rank, markers: f.seg.Markers()})
 		} else {
 			s.data = append(s.data, f)
 		}
 	}
+	return nil
 }
 
 // Close releases the snapshot's files.
@@ -145,15 +250,9 @@ func (s *Snapshot) Close() error {
 	for _, f := range s.files {
 		errs = append(errs, f.rf.Close())
 	}
-	s.files, s.data, s.markers = nil, nil, nil
-	return errors.Join(errs...)
-}
-
-// Files lists the names of the live files of the snapshot, main first.
-func (s *Snapshot) Files() []string {
-	var names []string
-	for _, f := range s.data {
-		names = append(names, f.name)
+	if s.main != nil {
+		errs = append(errs, s.main.rf.Close())
 	}
-	return names
+	s.files, s.data, s.markers, s.main = nil, nil, nil, nil
+	return errors.Join(errs...)
 }

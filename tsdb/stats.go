@@ -85,7 +85,7 @@ func (s *Snapshot) Stats(sel *Selector, opts StatsOptions) (*Stats, error) {
 	if st.Rows == 0 {
 		st.First, st.Last = 0, 0
 	}
-	st.Files = append([]FileInfo{s.Main()}, s.Transactions()...)
+	st.Files = s.fileInfos()
 	return st, nil
 }
 
@@ -171,4 +171,16 @@ func (s *Snapshot) Widest(sel *Selector) (int, error) {
 		return nil
 	})
 	return widest, err
+}
+
+// fileInfos describes the live files: main, then the others in position
+// order.
+func (s *Snapshot) fileInfos() []FileInfo {
+	out := []FileInfo{s.main.info()}
+	for _, f := range s.files {
+		if f.live() {
+			out = append(out, f.info())
+		}
+	}
+	return out
 }

@@ -6,19 +6,25 @@ import (
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/segment"
+	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
-// Tx is a transaction being written: its rows stream into a locked
-// temporary file, with memory independent of their number, and Commit
-// publishes them all at once or not at all. A Tx is not safe for
+// ErrTxDone is returned by the methods of a transaction already committed
+// or rolled back, as database/sql's ErrTxDone.
+var ErrTxDone = errors.New("transaction already committed or rolled back")
+
+// Tx is a transaction being written: its rows stream into a pending
+// object of the store, with memory independent of their number, and
+// Commit publishes them all at once or not at all. A Tx is not safe for
 // concurrent use.
 type Tx struct {
-	db   *DB
-	f    File
-	w    *segment.Writer
-	lim  format.Limits
-	err  error
-	done bool
+	db    *DB
+	p     vfs.Pending
+	w     *segment.Writer
+	spool spool
+	lim   format.Limits
+	err   error
+	done  bool
 }
 
 // Begin starts a data transaction, bound by Options.Limits. It refuses to
@@ -28,32 +34,33 @@ func (db *DB) Begin() (*Tx, error) {
 	if err := db.checkFree(); err != nil {
 		return nil, err
 	}
-	tx, err := db.begin(segment.KindData)
-	if err == nil {
-		tx.lim = db.lim
-	}
-	return tx, err
+	return db.begin(segment.Options{Kind: segment.KindData}, db.lim)
 }
 
-// begin starts a transaction of kind k, bound by the format's maxima only.
-func (db *DB) begin(k segment.Kind) (*Tx, error) {
-	f, err := db.fs.CreateTemp("tx-")
+// begin starts a transaction writing the segment o describes.
+func (db *DB) begin(o segment.Options, lim format.Limits) (*Tx, error) {
+	p, err := db.fs.Create()
 	if err != nil {
-		return nil, fmt.Errorf("create temporary file in %s: %w", db.dir, err)
+		return nil, fmt.Errorf("create a file in %s: %w", db.fs, err)
 	}
-	lim, _ := format.Limits{}.WithDefaults()
-	return &Tx{db: db, f: f, w: segment.NewWriter(f, k), lim: lim}, nil
+	if o.ID.IsZero() {
+		o.ID = segment.NewID()
+	}
+	tx := &Tx{db: db, p: p, lim: lim}
+	o.Spool = tx.spool.open
+	tx.w = segment.NewWriter(p, o)
+	return tx, nil
 }
 
 // Write adds the rows of b, which must follow every row written before in
 // (key, time) order. After an error the transaction can only be rolled
 // back.
 func (tx *Tx) Write(b *format.Block) error {
+	if tx.done {
+		return ErrTxDone
+	}
 	if tx.err != nil {
 		return tx.err
-	}
-	if tx.done {
-		return errors.New("transaction already finished")
 	}
 	if tx.err = tx.lim.CheckBlock(b); tx.err == nil {
 		tx.err = tx.w.WriteBlock(b)
@@ -64,13 +71,13 @@ func (tx *Tx) Write(b *format.Block) error {
 // Rows is the number of rows written so far.
 func (tx *Tx) Rows() uint64 { return tx.w.Rows() }
 
-// Rollback abandons the transaction and removes its temporary file.
+// Rollback abandons the transaction: nothing of it is published.
 func (tx *Tx) Rollback() error {
 	if tx.done {
 		return nil
 	}
 	tx.done = true
-	return errors.Join(tx.f.Close(), tx.db.fs.Remove(tx.f.Name()))
+	return errors.Join(tx.p.Close(), tx.spool.close())
 }
 
 // Commit publishes the transaction and returns the name of its file. A
@@ -78,12 +85,12 @@ func (tx *Tx) Rollback() error {
 // durable (unless Options.NoSync) and visible to new snapshots once Commit
 // returns nil; on any error nothing was published.
 func (tx *Tx) Commit() (string, error) {
+	if tx.done {
+		return "", ErrTxDone
+	}
 	if tx.err != nil {
 		tx.Rollback()
 		return "", tx.err
-	}
-	if tx.done {
-		return "", errors.New("transaction already finished")
 	}
 	if tx.w.Rows() == 0 {
 		return "", tx.Rollback()
@@ -91,33 +98,28 @@ func (tx *Tx) Commit() (string, error) {
 	return tx.publish()
 }
 
-// publish finishes the file and gives it its committed name. The file
-// stays open, so its lock says "live" to other writers, until its
-// temporary name is gone.
+// publish finishes the file and gives it the next position.
 func (tx *Tx) publish() (string, error) {
-	tmp := tx.f.Name()
+	defer tx.Rollback() // releases the pending object once published
 	if err := tx.finish(); err != nil {
-		return "", errors.Join(err, tx.f.Close(), tx.db.fs.Remove(tmp))
+		return "", err
 	}
-	name, err := tx.db.publish(tmp)
-	// The data is durable (synced) and published or not: failures to
-	// remove the temporary name or to close it only leave clutter that the
-	// next writer removes once the lock is free; they change no outcome.
-	tx.db.fs.Remove(tmp)
-	tx.f.Close()
+	name, err := tx.db.publish(tx.p, tx.w.ID())
+	if err == nil {
+		// Best effort: leftovers of crashed writers go with the next
+		// commit; a failure here changes no outcome.
+		if s, ok := tx.db.fs.(vfs.Sweeper); ok && !tx.db.objects {
+			s.RemoveStale()
+		}
+	}
 	return name, err
 }
 
-// finish completes the file: its footer written and, unless NoSync, its
-// bytes durable. The transaction is done either way.
+// finish completes the file's bytes: the footer written. The store makes
+// them durable when it publishes.
 func (tx *Tx) finish() error {
-	tx.done = true
-	err := tx.w.Close()
-	if err == nil && !tx.db.opts.NoSync {
-		err = tx.f.Sync()
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", tx.f.Name(), err)
+	if err := tx.w.Close(); err != nil {
+		return fmt.Errorf("write the transaction file: %w", err)
 	}
 	return nil
 }

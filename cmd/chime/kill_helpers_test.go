@@ -160,14 +160,6 @@ func signalAfter(p *os.Process, delay time.Duration, sig syscall.Signal) {
 	p.Signal(sig)
 }
 
-// sleep waits for d with nanosleep(2), to some 50 µs where time.Sleep may
-// take a millisecond more: the kill tests time their signals with it.
-func sleep(d time.Duration) {
-	ts := syscall.NsecToTimespec(int64(d))
-	for syscall.Nanosleep(&ts, &ts) == syscall.EINTR {
-	}
-}
-
 // timed runs chime to its end and returns how long it ran, measured as
 // killAfter measures its delays: from the return of Start.
 func timed(t testing.TB, stdin string, args ...string) time.Duration {
@@ -384,7 +376,7 @@ func runReader(args []string) (string, error) {
 	if err := cmd.Start(); err != nil {
 		return "", err
 	}
-	syscall.Setpriority(syscall.PRIO_PROCESS, cmd.Process.Pid, 19)
+	lowerPriority(cmd.Process.Pid)
 	if err := cmd.Wait(); err != nil {
 		return "", fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
 	}
@@ -502,7 +494,11 @@ func included(t testing.TB, path string) []string {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	return seg.Included()
+	var names []string
+	for _, inc := range seg.Included() {
+		names = append(names, inc.Name)
+	}
+	return names
 }
 
 // published lists the published files of db: main and transaction files.

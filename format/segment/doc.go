@@ -16,23 +16,27 @@
 //	+-----------------------------+ offset 0
 //	| header            16 bytes  |
 //	+-----------------------------+
-//	| block                       |  data blocks, in (key, time) order,
-//	| block                       |  with index pages written between them
-//	| index page                  |  as soon as a page fills (streaming)
+//	| block                       |  data blocks, in (key, time) order
 //	| block ...                   |
-//	| index page (last)           |
 //	+-----------------------------+
+//	| index page                  |  the index region: every page, back
+//	| index page ...              |  to back, after the last block (the
+//	+-----------------------------+  writer sets them aside meanwhile)
 //	| top index                   |
 //	+-----------------------------+
-//	| meta                        |  included list, delete markers
+//	| meta                        |  identity, included list, markers
 //	+-----------------------------+
 //	| footer            64 bytes  |
 //	+-----------------------------+ size
 //
+// The index region, top index, meta and footer are the file's tail: one
+// read of it is enough to list the file's keys and count its rows, which
+// on object storage is one ranged GET (see Reader.PrefetchIndex).
+//
 // Header:
 //
 //	0      8  magic "CHIMESEG"
-//	8      2  version (currently 1; readers refuse any other)
+//	8      2  version (currently 2; readers take 1 and 2 and refuse others)
 //	10     1  kind: 0 data, 1 delete markers
 //	11     1  reserved, 0
 //	12     4  CRC of bytes 0..12
@@ -101,7 +105,14 @@
 //
 // Meta:
 //
-//	uvarint number of included file names; each: uvarint length, name
+//	16      file ID: 128 random bits, the file's identity for good
+//	uvarint generation: of a main, its own; of a minor compaction output,
+//	        that of the main it was planned on; otherwise 0
+//	uvarint high-water mark: of a main, the highest transaction position
+//	        it holds or ever held (every main carries it forward);
+//	        otherwise 0
+//	uvarint number of included files; each: uvarint length, name (at
+//	        most 255 bytes), 16 bytes of its file ID
 //	uvarint number of delete markers; each:
 //	  1 flags: bit 0 key filter, 1 after-key, 2 before-key,
 //	           3 after-time, 4 before-time
@@ -109,10 +120,21 @@
 //	  the three key fields, a uvarint for the two times
 //	4       CRC of the meta section
 //
-// The included list names the transaction files whose rows a compaction
-// output already holds (an explicit list, never a high-water mark).
+// The included list names the files whose rows a compaction output
+// already holds (an explicit list of names and IDs, never a range): a
+// reader hides a file only when both its name and its ID match, so that a
+// name reused by a writer with a stale listing is never hidden by mistake.
+// How the names, generations and high-water marks make the commit
+// protocol is tsdb's (see package tsdb's documentation).
 //
 // # Versions
+//
+// Version 1, which databases written before chime's storage seam hold,
+// differs in two places: its index pages lie between the blocks, each
+// written as soon as it filled, and its meta section has no file ID,
+// generation or high-water mark, and names only in its included list
+// (readers give them zero IDs, which match any file of the name).
+// Readers take both versions; writers write version 2.
 //
 // A change of any layout above bumps the version, except the header's,
 // which stays the same in every version so that its CRC tells a file of

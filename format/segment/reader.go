@@ -19,7 +19,9 @@ type Reader struct {
 	size     int64
 	f        footer
 	pages    []pageRef
-	included []string
+	id       ID
+	gen, hwm uint64
+	included []Included
 	markers  []format.Marker
 }
 
@@ -33,7 +35,7 @@ type pageRef struct {
 // reads its top index and meta section. A 0-byte file is an empty data
 // segment.
 func Open(r io.ReaderAt, size int64) (*Reader, error) {
-	s := &Reader{r: r, size: size, f: footer{kind: KindData}}
+	s := &Reader{r: r, size: size, f: footer{kind: KindData, version: Version}}
 	if size == 0 {
 		return s, nil
 	}
@@ -108,9 +110,11 @@ func (s *Reader) readHeader() error {
 	if _, err := checkCRC(h[:], 0, "header"); err != nil {
 		return err
 	}
-	if v := binary.LittleEndian.Uint16(h[8:]); v != Version {
-		return fmt.Errorf("%w: header at offset 0 says version %d, this chime reads version %d", ErrVersion, v, Version)
+	v := binary.LittleEndian.Uint16(h[8:])
+	if !knownVersion(v) {
+		return fmt.Errorf("%w: header at offset 0 says version %d, this chime reads versions 1 to %d (upgrade chime)", ErrVersion, v, Version)
 	}
+	s.f.version = int(v)
 	s.f.kind = Kind(h[10])
 	if s.f.kind > KindMarkers {
 		return fmt.Errorf("%w: offset 10: unknown file kind %d", ErrCorrupt, h[10])
@@ -131,11 +135,15 @@ func (s *Reader) readFooter() error {
 	if _, err := checkCRC(b[:], off, "footer"); err != nil {
 		return err
 	}
-	if v := le.Uint16(b[50:]); v != Version {
-		return fmt.Errorf("%w: footer at offset %d says version %d, this chime reads version %d", ErrVersion, off, v, Version)
+	v := le.Uint16(b[50:])
+	if !knownVersion(v) {
+		return fmt.Errorf("%w: footer at offset %d says version %d, this chime reads versions 1 to %d (upgrade chime)", ErrVersion, off, v, Version)
+	}
+	if s.f.version != 0 && int(v) != s.f.version {
+		return fmt.Errorf("%w: footer at offset %d: version %d, header says %d", ErrCorrupt, off, v, s.f.version)
 	}
 	f := footer{topOff: le.Uint64(b[0:]), topLen: le.Uint64(b[8:]), metaOff: le.Uint64(b[16:]),
-		metaLen: le.Uint64(b[24:]), rows: le.Uint64(b[32:]), blocks: le.Uint64(b[40:]), kind: Kind(b[48])}
+		metaLen: le.Uint64(b[24:]), rows: le.Uint64(b[32:]), blocks: le.Uint64(b[40:]), kind: Kind(b[48]), version: int(v)}
 	if f.kind != s.f.kind {
 		return fmt.Errorf("%w: footer at offset %d: kind %d, header says %d", ErrCorrupt, off, f.kind, s.f.kind)
 	}
@@ -193,9 +201,17 @@ func (s *Reader) readMeta() error {
 	if err != nil {
 		return err
 	}
+	if s.f.version >= 2 {
+		copy(s.id[:], d.take(len(s.id)))
+		s.gen, s.hwm = d.uvarint(), d.uvarint()
+	}
 	n := d.count(0, uint64(len(d.buf)), "included names")
 	for i := 0; i < n && d.err == nil; i++ {
-		s.included = append(s.included, string(d.bytes(255)))
+		inc := Included{Name: string(d.bytes(255))}
+		if s.f.version >= 2 {
+			copy(inc.ID[:], d.take(len(inc.ID)))
+		}
+		s.included = append(s.included, inc)
 	}
 	n = d.count(0, uint64(len(d.buf)), "markers")
 	for i := 0; i < n && d.err == nil; i++ {
@@ -219,8 +235,44 @@ func (s *Reader) Rows() uint64 { return s.f.rows }
 // Blocks is the number of blocks.
 func (s *Reader) Blocks() uint64 { return s.f.blocks }
 
-// Included lists the transaction files this segment includes.
-func (s *Reader) Included() []string { return s.included }
+// Included lists the files this segment holds the rows of (a compaction
+// output's inputs).
+func (s *Reader) Included() []Included { return s.included }
+
+// ID is the file's identity; zero for a version 1 file or an empty one.
+func (s *Reader) ID() ID { return s.id }
+
+// Generation is what the writer set as Options.Generation (0 for version 1).
+func (s *Reader) Generation() uint64 { return s.gen }
+
+// HighWater is what the writer set as Options.HighWater (0 for version 1).
+func (s *Reader) HighWater() uint64 { return s.hwm }
+
+// Version is the layout version of the file.
+func (s *Reader) Version() int { return s.f.version }
+
+// Prefetcher is implemented by the io.ReaderAt of a segment that can
+// fetch a range ahead of its reads: one request for a whole index rather
+// than one per page on object storage, a read-ahead hint on a local file.
+type Prefetcher interface {
+	Prefetch(off, n int64)
+}
+
+// PrefetchIndex tells the file's io.ReaderAt, when it is a Prefetcher,
+// that every index page is about to be read (a key listing, statistics,
+// a full scan). In version 2 files the pages lie together after the
+// blocks, so this is one range.
+func (s *Reader) PrefetchIndex() {
+	p, ok := s.r.(Prefetcher)
+	if !ok || len(s.pages) == 0 {
+		return
+	}
+	if s.f.version == 1 {
+		return // its pages lie between the blocks
+	}
+	first := int64(s.pages[0].off)
+	p.Prefetch(first, s.size-first)
+}
 
 // Markers lists the delete markers of a marker segment.
 func (s *Reader) Markers() []format.Marker { return s.markers }

@@ -26,8 +26,12 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
-// Version is the segment layout version this package writes and reads.
-const Version = 1
+// Version is the segment layout version this package writes. It reads
+// versions 1 and 2 (see doc.go).
+const Version = 2
+
+// knownVersion reports whether this package reads version v.
+func knownVersion(v uint16) bool { return v == 1 || v == 2 }
 
 // Layout limits. Readers check every count and length against these and
 // against the file size before allocating, so a corrupt file cannot make
@@ -59,10 +63,10 @@ func appendCRC(b []byte, from int) []byte {
 	return binary.LittleEndian.AppendUint32(b, crc(b[from:]))
 }
 
-func appendHeader(dst []byte, k Kind) []byte {
+func appendHeader(dst []byte, k Kind, version int) []byte {
 	start := len(dst)
 	dst = append(dst, magic[:]...)
-	dst = binary.LittleEndian.AppendUint16(dst, Version)
+	dst = binary.LittleEndian.AppendUint16(dst, uint16(version))
 	dst = append(dst, byte(k), 0)
 	return appendCRC(dst, start)
 }
@@ -73,6 +77,7 @@ type footer struct {
 	metaOff, metaLen uint64
 	rows, blocks     uint64
 	kind             Kind
+	version          int
 }
 
 func (f *footer) append(dst []byte) []byte {
@@ -82,7 +87,7 @@ func (f *footer) append(dst []byte) []byte {
 		dst = le.AppendUint64(dst, v)
 	}
 	dst = append(dst, byte(f.kind), 0)
-	dst = le.AppendUint16(dst, Version)
+	dst = le.AppendUint16(dst, uint16(f.version))
 	dst = append(dst, magic[:]...)
 	return appendCRC(dst, start)
 }

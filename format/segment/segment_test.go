@@ -48,7 +48,7 @@ func makeBlock(key string, f format.Format, start uint64, n int, seed uint64) *f
 		for col := range b.Cols {
 			switch c := f.Code(col); c {
 			case format.Str, format.Bin:
-				b.AppendBytes(col, bytes.Repeat([]byte{byte('a' + r.IntN(26))}, r.IntN(20)))
+				b.AppendBytes(col, bytes.Repeat([]byte{byte('a' + r.IntN(26))}, 1+r.IntN(20)))
 			case format.U32:
 				b.Cols[col].Nums = append(b.Cols[col].Nums, uint64(r.Uint32()))
 			case format.I32:
@@ -68,8 +68,7 @@ func makeBlock(key string, f format.Format, start uint64, n int, seed uint64) *f
 func writeSegment(t testing.TB, blocks ...*format.Block) ([]byte, []testRow) {
 	t.Helper()
 	var buf bytes.Buffer
-	w := NewWriter(&buf, KindData)
-	w.SetIncluded([]string{"tx.0000000000000001"})
+	w := NewWriter(&buf, Options{Included: []Included{{Name: "tx.0000000000000001", ID: ID{1}}}})
 	var want []testRow
 	for _, b := range blocks {
 		if err := w.WriteBlock(b); err != nil {
@@ -188,10 +187,10 @@ func TestCursor_Reset(t *testing.T) {
 
 func TestSegment_Meta(t *testing.T) {
 	var buf bytes.Buffer
-	w := NewWriter(&buf, KindMarkers)
 	m := format.Marker{Filter: []byte("a%"), HasFilter: true, Bounds: format.Bounds{AfterTime: 5, HasAfterTime: true, BeforeKey: []byte("z"), HasBeforeKey: true}}
-	w.AddMarker(m)
-	w.SetIncluded([]string{"tx.a", "tx.b"})
+	inc := []Included{{"tx.a", ID{1, 2}}, {"tx.b", ID{3}}}
+	id := NewID()
+	w := NewWriter(&buf, Options{Kind: KindMarkers, ID: id, Generation: 7, HighWater: 9, Included: inc, Markers: []format.Marker{m}})
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -199,8 +198,9 @@ func TestSegment_Meta(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if seg.Kind() != KindMarkers || !slices.Equal(seg.Included(), []string{"tx.a", "tx.b"}) {
-		t.Fatalf("kind %v included %q", seg.Kind(), seg.Included())
+	if seg.Kind() != KindMarkers || !slices.Equal(seg.Included(), inc) || seg.ID() != id || w.ID() != id ||
+		seg.Generation() != 7 || seg.HighWater() != 9 || seg.Version() != Version {
+		t.Fatalf("kind %v included %v id %v generation %d high water %d version %d", seg.Kind(), seg.Included(), seg.ID(), seg.Generation(), seg.HighWater(), seg.Version())
 	}
 	got := seg.Markers()
 	if len(got) != 1 || string(got[0].Filter) != "a%" || !got[0].HasAfterTime || got[0].AfterTime != 5 ||
@@ -230,7 +230,7 @@ func TestWriter_Order(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := NewWriter(&bytes.Buffer{}, KindData)
+			w := NewWriter(&bytes.Buffer{}, Options{})
 			var err error
 			for _, b := range tt.blocks {
 				if err = w.WriteBlock(b); err != nil {
@@ -276,19 +276,4 @@ func TestSegment_Corruption(t *testing.T) {
 		check(t, fmt.Sprintf("truncated to %d", n), data[:n])
 	}
 	check(t, "garbage appended", append(slices.Clone(data), 1, 2, 3))
-}
-
-func FuzzOpenSegment(f *testing.F) {
-	data, _ := smallSegment(f)
-	f.Add(data)
-	f.Add(data[:len(data)/2])
-	f.Fuzz(func(t *testing.T, data []byte) {
-		rows, err := readSegment(data, "")
-		if err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrVersion) {
-			t.Fatalf("error %v is not ErrCorrupt", err)
-		}
-		if len(rows) > len(data)*MaxBlockRows {
-			t.Fatalf("%d rows from %d bytes", len(rows), len(data))
-		}
-	})
 }

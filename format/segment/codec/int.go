@@ -223,21 +223,17 @@ func unpackValues(dst []uint64, data []byte, err error, n int, w uint, base uint
 	return dst, br.end()
 }
 
-// checkFit checks that decoded values fit their code: at most 2^32-1 for u
-// (and for the bits of f), a sign-extended int32 for i.
+// checkFit checks that decoded values fit their code (format.Code.Fits).
 func checkFit(c format.Code, v []uint64) error {
-	switch c {
-	case format.U32, format.F32:
-		for _, x := range v {
-			if x>>32 != 0 {
-				return corrupt("value %#x does not fit %c", x, c)
-			}
-		}
-	case format.I32:
-		for _, x := range v {
-			if uint64(int64(int32(x))) != x {
+	if c != format.U32 && c != format.F32 && c != format.I32 {
+		return nil // every uint64 is a value of U, I and F
+	}
+	for _, x := range v {
+		if !c.Fits(x) {
+			if c == format.I32 {
 				return corrupt("value %d does not fit i", int64(x))
 			}
+			return corrupt("value %#x does not fit %c", x, c)
 		}
 	}
 	return nil

@@ -11,6 +11,8 @@ import (
 	"github.com/chime-tsdb/chime/format/timefmt"
 )
 
+// Tests of databases in local directories (vfs.Dir) through the engine.
+
 // TestMmap_TruncatedUnderReader: a mapped file cut short under a reader
 // (someone truncated it; an sshfs server went away) raises SIGBUS on
 // access; the reader must get an error, not crash.
