@@ -34,15 +34,6 @@ import (
 	"time"
 )
 
-// staleListingsFixed says whether chime reads correctly through a stale
-// sshfs listing. Today a read right after a compaction on the server
-// fails for up to 20 s with "open tx....: no such file or directory", and
-// StaleListing checks that it still does; the commit that makes the
-// snapshot skip a vanished transaction that the opened main (or a newer
-// minor output) includes sets this to true, and StaleListing then asserts
-// the right rows. CHIME_SSHFS_ASSERT_STALE=1 asserts them before that.
-const staleListingsFixed = false
-
 // staleWindow bounds how long StaleListing waits for the mount's listing
 // to be fresh again (sshfs's default dcache_timeout is 20 s).
 const staleWindow = 40 * time.Second
@@ -281,10 +272,6 @@ func testStaleListing(t *testing.T, m *sshfsMount, name string, major bool) {
 	}
 	t.Logf("compaction %v -> %v; the mount still lists %v", before, after, vanished)
 
-	if !staleListingsFixed && os.Getenv("CHIME_SSHFS_ASSERT_STALE") == "" {
-		expectStaleFailure(t, mnt, want)
-		return
-	}
 	reads, fresh, slowest := 0, time.Time{}, time.Duration(0)
 	for fresh.IsZero() || time.Since(fresh) < time.Second {
 		if time.Since(compacted) > staleWindow {
@@ -325,23 +312,6 @@ func staleListing(t *testing.T, mnt string, vanished []string) bool {
 		}
 	}
 	return false
-}
-
-// expectStaleFailure checks that a read right after the compaction still
-// fails as issue 9 describes, until staleListingsFixed is set.
-func expectStaleFailure(t *testing.T, mnt, want string) {
-	t.Helper()
-	got, err := runChime("", "-d", mnt, "read", "%", "--timestamp-nanos")
-	switch {
-	case err != nil && strings.Contains(err.Error(), "no such file or directory"):
-		t.Logf("known failure (issue 9, stale listings; set staleListingsFixed once fixed): chime -d %s read %%: %v", mnt, err)
-	case err != nil:
-		t.Fatalf("the read right after the compaction failed otherwise than issue 9 says: %v", err)
-	case got == want:
-		t.Fatal("the read right after the compaction printed the right rows: if the snapshot now skips vanished transactions, set staleListingsFixed = true")
-	default:
-		t.Fatalf("the read right after the compaction printed wrong rows: %s", firstDiff(want, got))
-	}
 }
 
 // testWritersThroughMount adds, deletes and compacts through the mount
