@@ -22,8 +22,9 @@ const maxPublishTries = 1000
 //     (unless the name holds p's own file: a request retried after an
 //     unknown outcome);
 //  3. list again before acknowledging: if an output (a file with an
-//     included list) at a position at or after N exists that does not
-//     include this file, a compaction merged
+//     included list) at a position at or after N, or a main whose
+//     high-water mark reaches N, exists that does not include this file,
+//     a compaction merged
 //     a file of that name that was not this one (this writer's listing
 //     was stale), and this file would sort before rows committed before
 //     it. Publish it again under a fresh number: the stranded copy only
@@ -53,6 +54,9 @@ func (db *DB) publish(p vfs.Pending, id segment.ID) (string, error) {
 			if !own {
 				return "", err
 			}
+		}
+		if broken.noConfirm {
+			return name, nil
 		}
 		overtaken, err := db.confirm(name, n, id)
 		if err != nil {
@@ -148,14 +152,18 @@ func (db *DB) confirm(name string, n uint64, id segment.ID) (bool, error) {
 	}
 }
 
-// overtaken reports whether a compaction output at a position at or after
-// n that does not include the file (name, id) is listed now (see publish).
+// overtaken reports whether a compaction merged another file of the name
+// (see publish): an output at a position at or after n, or a main whose
+// high-water mark reaches n, that does not include the file (name, id).
 // An output that vanishes before it is read was merged into a newer one,
 // perhaps not listed: errRelist.
 func (db *DB) overtaken(name string, n uint64, id segment.ID) (bool, error) {
 	listing, err := db.list()
 	if err != nil {
 		return false, err
+	}
+	if over, err := db.mainOvertakes(listing, name, n, id); over || err != nil {
+		return over, err
 	}
 	for _, e := range listing {
 		fn := parseName(e.Name)
@@ -177,4 +185,29 @@ func (db *DB) overtaken(name string, n uint64, id segment.ID) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// mainOvertakes reports whether the newest main holds position n without
+// holding the file (name, id): it merged another file of that name, which
+// a reader could take this one for.
+func (db *DB) mainOvertakes(listing []vfs.Entry, name string, n uint64, id segment.ID) (bool, error) {
+	e, ok := newestMain(listing, db.objects)
+	if !ok {
+		return false, fmt.Errorf("%w: %s has no %q", ErrNotDatabase, db.fs, MainName)
+	}
+	v := e.Version
+	if !db.objects {
+		v = ""
+	}
+	f, err := openFile(db.fs, e.Name, v)
+	if errors.Is(err, vfs.ErrNotExist) || errors.Is(err, vfs.ErrChanged) {
+		return false, fmt.Errorf("%w: %s", errRelist, e.Name)
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.rf.Close()
+	inc := includeSet{}
+	inc.add(f.name, f.seg.Included())
+	return highWaterOf(f.seg) >= n && !inc.has(name, id), nil
 }

@@ -42,11 +42,14 @@
 //  3. Publish create-if-absent as tx.N (link(2) locally, If-None-Match on
 //     S3). If the name is taken, list again and retry, unless the name
 //     holds this very file (a retried request whose first reply was lost).
-//  4. List again: if an output at a position at or after N exists that does
-//     not include (tx.N, ID), a compaction merged another file of that name
-//     (this writer's listing was stale): publish again under a fresh
-//     number. The stranded copy repeats the same effect at an earlier
-//     position, so it changes nothing.
+//  4. List again: if an output at a position at or after N, or a main whose
+//     high-water mark reaches N, exists that does not include (tx.N, ID), a
+//     compaction merged another file of that name (this writer's listing
+//     was stale): publish again under a fresh number. The stranded copy
+//     repeats the same effect at an earlier position, so it changes
+//     nothing, and a reader that takes it for the file the compaction
+//     merged (a vanished file is matched by name) loses nothing: the
+//     acknowledged copy is listed too.
 //  5. Only then acknowledge.
 //
 // A commit acknowledged before another started has the lower position:

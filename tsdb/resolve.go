@@ -24,7 +24,7 @@ func (s includeSet) add(self string, list []segment.Included) {
 // has reports whether the file name with ID id is included.
 func (s includeSet) has(name string, id segment.ID) bool {
 	for _, x := range s[name] {
-		if x.IsZero() || x == id {
+		if x.IsZero() || x == id || broken.namesOnly {
 			return true
 		}
 	}
@@ -58,7 +58,7 @@ func resolve(main *segFile, files []*segFile, vanished []string) error {
 		if len(included) == 0 {
 			continue
 		}
-		if f.seg.Generation() < gen && !inc.has(f.name, f.id()) {
+		if f.seg.Generation() < gen && !inc.has(f.name, f.id()) && !broken.noIgnore {
 			f.ignored = true
 			continue
 		}

@@ -72,11 +72,14 @@ func (db *DB) Snapshot() (*Snapshot, error) {
 		if err == nil || !errors.Is(err, errRelist) || waited >= maxSnapshotWait {
 			return s, err
 		}
-		time.Sleep(delay)
+		pause(delay)
 		waited += delay
 		delay = min(2*delay, time.Second)
 	}
 }
+
+// pause waits between attempts; the protocol's simulation test replaces it.
+var pause = time.Sleep
 
 // errRelist is wrapped when a snapshot must list again.
 var errRelist = errors.New("listed files vanished")
@@ -102,13 +105,14 @@ func (db *DB) trySnapshot() (*Snapshot, error) {
 	return s, nil
 }
 
-// openListing opens the files of a listing: main, and every transaction
-// and output (their IDs, which say whether main includes them, are in
-// their tails). On a local directory main is opened last, by its name,
-// whatever it holds then: a compaction that finishes meanwhile can only
-// make it include files already opened or gone, which its included list
-// explains. On object storage main is the listed one of the highest
-// generation, pinned to its version.
+// openListing opens the files of a listing, each pinned to the version
+// listed: main, and every transaction and output (their IDs, which say
+// whether main includes them, are in their tails). What it opens is then
+// the database as it was when listed, less the files removed since, which
+// an opened file must include (resolve checks). On a local directory main
+// is opened last, and must still be the main listed: a newer one may have
+// dropped from its included list files opened earlier. On object storage
+// main is the listed one of the highest generation.
 func (db *DB) openListing(listing []vfs.Entry) (*Snapshot, error) {
 	s := &Snapshot{listing: listing}
 	mainEntry, ok := newestMain(listing, db.objects)
@@ -136,6 +140,13 @@ func (db *DB) openListing(listing []vfs.Entry) (*Snapshot, error) {
 		if err := s.openMain(db, vfs.Entry{Name: MainName}); err != nil {
 			s.Close()
 			return nil, err
+		}
+		if v := s.main.rf.Version(); v != mainEntry.Version {
+			// Replaced since the listing: the files opened may be older
+			// than what this main holds (two compactions may have run,
+			// and its included list names only the last one's inputs).
+			s.Close()
+			return nil, fmt.Errorf("%w: %s was replaced", errRelist, MainName)
 		}
 	}
 	return s, nil

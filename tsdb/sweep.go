@@ -40,7 +40,7 @@ func (db *DB) sweep() error {
 	}
 	defer snap.Close()
 	var garbage []string
-	if db.objects {
+	if db.objects && !broken.eagerSweep {
 		garbage, err = db.expired(snap)
 		if err != nil {
 			return err

@@ -739,6 +739,26 @@ func (f *FS) tryLock(name string) (vfs.Lock, error) {
 	return &memLock{fs: f, name: name, token: l.token}, nil
 }
 
+// RenewExcept renews every lease held but those of the locks given: a
+// simulation pauses one actor while the others' leases are renewed, as
+// their processes' renewers would do meanwhile.
+func (f *FS) RenewExcept(except ...vfs.Lock) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	skip := map[uint64]bool{}
+	for _, l := range except {
+		if ml, ok := l.(*memLock); ok {
+			skip[ml.token] = true
+		}
+	}
+	for name, l := range f.locks {
+		if !skip[l.token] {
+			l.expires = f.now.Add(f.opts.LeaseTTL)
+			f.locks[name] = l
+		}
+	}
+}
+
 type memLock struct {
 	fs    *FS
 	name  string
