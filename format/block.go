@@ -116,8 +116,8 @@ func (b *Block) VarBytes() int {
 // Check reports why b cannot be stored, or nil: a format that is not
 // valid, a key empty or longer than MaxKeyLen, columns that do not match
 // the format or the number of rows, a value that does not fit its column,
-// an s or B value longer than MaxValueLen, or an empty one in another than
-// the last column (text cannot express those). It does not check the
+// an s or B value longer than MaxValueLen, or an empty one that a
+// non-empty value follows in its row (text cannot express those). It does not check the
 // order of the timestamps. formatKnown skips the format check, for a
 // caller that has just checked the same format.
 func (b *Block) Check(formatKnown bool) error {
@@ -137,7 +137,36 @@ func (b *Block) Check(formatKnown bool) error {
 			return fmt.Errorf("key %s: column %d (%c): %w", Quote(b.Key), col+1, b.Format[col], err)
 		}
 	}
+	return b.checkEmpties()
+}
+
+// checkEmpties refuses an empty s or B value that text cannot express: one
+// followed, in its row, by a column that is not an empty s or B value too
+// (a line ends where its values end, so only trailing ones can be empty).
+func (b *Block) checkEmpties() error {
+	last := len(b.Cols) - 1
+	for col := range last {
+		if !b.Format.Code(col).Variable() {
+			continue
+		}
+		for i := range b.Len() {
+			if len(b.Bytes(col, i)) == 0 && !b.emptyFrom(col+1, i) {
+				return fmt.Errorf("key %s: column %d (%c): an empty value is possible only in the trailing s and B columns", Quote(b.Key), col+1, b.Format[col])
+			}
+		}
+	}
 	return nil
+}
+
+// emptyFrom reports whether row i has empty s or B values in every column
+// from col on.
+func (b *Block) emptyFrom(col, i int) bool {
+	for ; col < len(b.Cols); col++ {
+		if !b.Format.Code(col).Variable() || len(b.Bytes(col, i)) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (b *Block) checkColumn(col int) error {
@@ -156,16 +185,13 @@ func (b *Block) checkColumn(col int) error {
 	if len(c.Ends) != n {
 		return fmt.Errorf("%d values for %d rows", len(c.Ends), n)
 	}
-	last := col == len(b.Cols)-1
 	prev := uint32(0)
 	for _, end := range c.Ends {
 		switch {
 		case end < prev || int(end) > len(c.Data):
 			return fmt.Errorf("value ends at %d, outside [%d, %d]", end, prev, len(c.Data))
 		case end-prev > MaxValueLen:
-			return fmt.Errorf("value of %d bytes, more than %d", end-prev, MaxValueLen)
-		case end == prev && !last:
-			return fmt.Errorf("an empty value is possible only in the last column")
+			return fmt.Errorf("%w: value of %d bytes, more than %d", ErrLimit, end-prev, MaxValueLen)
 		}
 		prev = end
 	}

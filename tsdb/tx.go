@@ -62,8 +62,12 @@ func (tx *Tx) Write(b *format.Block) error {
 	if tx.err != nil {
 		return tx.err
 	}
-	if tx.err = tx.lim.CheckBlock(b); tx.err == nil {
-		tx.err = tx.w.WriteBlock(b)
+	// The writer checks the block's shape first (format.Block.Check), so
+	// that the limits are checked on a well-formed block; after an error
+	// the transaction can only roll back, so what the writer took is never
+	// published.
+	if tx.err = tx.w.WriteBlock(b); tx.err == nil {
+		tx.err = tx.lim.CheckBlock(b)
 	}
 	return tx.err
 }

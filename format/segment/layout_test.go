@@ -159,7 +159,8 @@ func TestWriter_RefusesBadBlocks(t *testing.T) {
 		{"i not sign-extended", format.Block{Key: []byte("k"), Format: "i", Times: []uint64{1}, Cols: u(1 << 31)}, "does not fit"},
 		{"empty key", format.Block{Format: "u", Times: []uint64{1}, Cols: u(1)}, "key of 0 bytes"},
 		{"ends past data", format.Block{Key: []byte("k"), Format: "s", Times: []uint64{1}, Cols: []format.Column{{Ends: []uint32{5}}}}, "outside"},
-		{"empty string first", format.Block{Key: []byte("k"), Format: "su", Times: []uint64{1}, Cols: []format.Column{{Ends: []uint32{0}}, {Nums: []uint64{1}}}}, "only in the last column"},
+		{"empty string first", format.Block{Key: []byte("k"), Format: "su", Times: []uint64{1}, Cols: []format.Column{{Ends: []uint32{0}}, {Nums: []uint64{1}}}}, "only in the trailing"},
+		{"empty string before a string", format.Block{Key: []byte("k"), Format: "ss", Times: []uint64{1}, Cols: []format.Column{{Ends: []uint32{0}}, {Ends: []uint32{1}, Data: []byte("x")}}}, "only in the trailing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,9 +170,13 @@ func TestWriter_RefusesBadBlocks(t *testing.T) {
 			}
 		})
 	}
-	ok := format.Block{Key: []byte("k"), Format: "us", Times: []uint64{1}, Cols: []format.Column{{Nums: []uint64{1}}, {Ends: []uint32{0}}}}
-	if err := NewWriter(&bytes.Buffer{}, Options{}).WriteBlock(&ok); err != nil {
-		t.Fatalf("an empty last s value: %v", err)
+	for _, ok := range []format.Block{
+		{Key: []byte("k"), Format: "us", Times: []uint64{1}, Cols: []format.Column{{Nums: []uint64{1}}, {Ends: []uint32{0}}}},
+		{Key: []byte("k"), Format: "uss", Times: []uint64{1}, Cols: []format.Column{{Nums: []uint64{1}}, {Ends: []uint32{0}}, {Ends: []uint32{0}}}},
+	} {
+		if err := NewWriter(&bytes.Buffer{}, Options{}).WriteBlock(&ok); err != nil {
+			t.Fatalf("trailing empty s values: %v", err)
+		}
 	}
 }
 

@@ -73,6 +73,11 @@ func Parse(r io.Reader, opts Options, write func(*format.Block) error) error {
 	if err != nil {
 		return err
 	}
+	if !opts.FormatPerLine {
+		if _, err := format.ParseFormat(string(opts.Format)); err != nil {
+			return err
+		}
+	}
 	jobs := make(chan *chunk, workers)
 	order := make(chan *chunk, 2*workers)
 	stop := make(chan struct{})

@@ -27,6 +27,7 @@ type LineParser struct {
 	// epoch; nil means ParseNanos (integer nanoseconds).
 	ParseTime func(tok []byte) (uint64, error)
 
+	checked    format.Format // the Format found valid
 	keyBuf     []byte        // unescaped key when it holds escapes
 	valBuf     []byte        // unescaped token when it holds escapes
 	lineFormat format.Format // the last format of TimeAndFormat
@@ -69,13 +70,29 @@ func trimNewline(line []byte) []byte {
 // name the offending text; the caller adds the line number.
 func (p *LineParser) AppendRow(b *format.Block, rest []byte) error {
 	if b.Format != p.Format {
-		panic(fmt.Sprintf("format: LineParser of format %q appends to a block of format %q", p.Format, b.Format))
+		return fmt.Errorf("a parser of format %q cannot append to a block of format %q", p.Format, b.Format)
+	}
+	if err := p.checkFormat(); err != nil {
+		return err
 	}
 	n := b.Len()
 	if err := p.appendRow(b, rest); err != nil {
 		b.Truncate(n)
 		return err
 	}
+	return nil
+}
+
+// checkFormat refuses an invalid Format once, so that a parser built from
+// a string literal fails with an error, never a panic.
+func (p *LineParser) checkFormat() error {
+	if p.checked == p.Format && p.Format != "" {
+		return nil
+	}
+	if _, err := format.ParseFormat(string(p.Format)); err != nil {
+		return err
+	}
+	p.checked = p.Format
 	return nil
 }
 

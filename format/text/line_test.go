@@ -188,16 +188,22 @@ func TestLineParser_ParseTime(t *testing.T) {
 	}
 }
 
-func TestLineParser_FormatMismatchPanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("no panic")
-		}
-	}()
+// TestLineParser_MisuseIsAnError: a block of another format, or a parser
+// of an invalid format, is an error, never a panic.
+func TestLineParser_MisuseIsAnError(t *testing.T) {
 	p := LineParser{Format: "u"}
 	var b format.Block
 	b.Reset([]byte("k"), "U")
-	_ = p.AppendRow(&b, []byte("1 1"))
+	if err := p.AppendRow(&b, []byte("1 1")); err == nil {
+		t.Error("a block of another format was accepted")
+	}
+	for _, f := range []format.Format{"", "uq", "x"} {
+		p := LineParser{Format: f}
+		b.Reset([]byte("k"), f)
+		if err := p.AppendRow(&b, []byte("1 1")); err == nil {
+			t.Errorf("format %q was accepted", f)
+		}
+	}
 }
 
 func TestLineParser_NoAllocs(t *testing.T) {

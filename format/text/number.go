@@ -185,7 +185,7 @@ func parseNum(c format.Code, tok []byte) (uint64, error) {
 	case format.F32, format.F64:
 		return parseFloat(c, tok)
 	default:
-		panic("format: parseNum of non-numeric code " + string(rune(c)))
+		return 0, fmt.Errorf("%w: %q is not a numeric code", format.ErrFormat, rune(c))
 	}
 	if err == errBadRange {
 		return 0, rangeError(c)
