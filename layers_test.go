@@ -27,6 +27,7 @@ var layers = map[string][]string{
 	"server":                  {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "tsdb/agg", "compact"},
 	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "tsdb/agg", "compact", "server"},
 	"internal/benchdata":      {"format"},
+	"internal/aggref":         {"format", "tsdb/agg"},
 	"internal/tools/gen":      {"internal/benchdata"},
 	"internal/tools/measure":  {},
 }
@@ -89,4 +90,4 @@ func isPure(pkg string) bool {
 
 // testHelpers are the module's packages that any package's tests may
 // import.
-var testHelpers = map[string]bool{"tsdb/vfs/memfs": true, "internal/benchdata": true}
+var testHelpers = map[string]bool{"tsdb/vfs/memfs": true, "internal/benchdata": true, "internal/aggref": true}

@@ -71,23 +71,25 @@ func parseFunc(s string) (Func, error) {
 		return Func{}, fmt.Errorf("empty item: %w", errFunc)
 	}
 	if inner, ok := strings.CutPrefix(s, "quantile("); ok && strings.HasSuffix(inner, ")") {
-		q, ok := parseFraction(strings.TrimSuffix(inner, ")"), 1)
+		q, ok := parseFraction(strings.TrimSuffix(inner, ")"), "")
 		if !ok {
 			return Func{}, fmt.Errorf("%q: %w", s, errFunc)
 		}
 		return Func{Kind: Quantile, Q: q, Name: s}, nil
 	}
 	if pct, ok := strings.CutPrefix(s, "p"); ok {
-		if q, ok := parseFraction(pct, 100); ok {
+		if q, ok := parseFraction(pct, "e-2"); ok {
 			return Func{Kind: Quantile, Q: q, Name: s}, nil
 		}
 	}
 	return Func{}, fmt.Errorf("unknown aggregate %q: %w", s, errFunc)
 }
 
-// parseFraction parses digits with at most one decimal point, within
-// [0, max], and divides by max: no sign, exponent, inf or nan.
-func parseFraction(s string, max float64) (float64, bool) {
+// parseFraction parses digits with at most one decimal point (no sign,
+// exponent, inf or nan) scaled by the exponent suffix exp ("e-2" for a
+// percentage: the nearest float64 to the decimal, as p99.9 means 0.999),
+// within [0, 1].
+func parseFraction(s, exp string) (float64, bool) {
 	dots := 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
@@ -100,9 +102,9 @@ func parseFraction(s string, max float64) (float64, bool) {
 	if s == "" || s == "." || dots > 1 || len(s) > 32 {
 		return 0, false
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v > max {
+	v, err := strconv.ParseFloat(s+exp, 64)
+	if err != nil || v > 1 {
 		return 0, false
 	}
-	return v / max, true
+	return v, true
 }

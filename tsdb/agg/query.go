@@ -29,9 +29,22 @@ type Query struct {
 	Columns *text.ColumnSet
 }
 
-// ErrColumnType is wrapped by the error of an aggregate that does not apply
-// to a column's type (mean of an s column).
+// ErrColumnType is matched by the error of an aggregate that does not
+// apply to a column's type (mean of an s column).
 var ErrColumnType = errors.New("aggregate does not apply to the column's type")
+
+// columnTypeError says which column and aggregate do not go together.
+type columnTypeError struct {
+	col  int
+	code format.Code
+	fn   string
+}
+
+func (e *columnTypeError) Error() string {
+	return fmt.Sprintf("column %d is %c: s and B columns take only count, first and last, not %s", e.col+1, e.code, e.fn)
+}
+
+func (e *columnTypeError) Is(target error) bool { return target == ErrColumnType }
 
 // ErrOverflow is wrapped by the error of an integer sum that does not fit
 // its type.
@@ -63,8 +76,7 @@ func (q *Query) CheckFormat(f format.Format) error {
 		}
 		for _, fn := range q.Funcs {
 			if !fn.OnBytes() {
-				return fmt.Errorf("%w: column %d is %c, and %c columns take only count, first and last, not %s",
-					ErrColumnType, col+1, f.Code(col), f.Code(col), fn.Name)
+				return &columnTypeError{col, f.Code(col), fn.Name}
 			}
 		}
 	}
