@@ -81,7 +81,7 @@ fuzz:
 	done
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./format/ ./tsdb/ ./server/
+	$(GO) test -run '^$$' -bench . -benchmem ./format/ ./tsdb/ ./tsdb/agg/ ./server/
 	scripts/bench.sh
 
 lint:

@@ -3,6 +3,7 @@ package agg
 import (
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/chime-tsdb/chime/format"
 )
@@ -34,6 +35,7 @@ type acc struct {
 	firstTS, lastTS uint64
 	firstB, lastB   []byte // first and last of an s or B column
 	values          []float64
+	nan             int // NaN at the end of values, once partitioned
 }
 
 // reset empties a, keeping its memory.
@@ -143,10 +145,8 @@ func (a *acc) addMinMax(code format.Code, nums []uint64) {
 		lo, hi = minMaxUnsigned(nums)
 	case format.I32, format.I64:
 		lo, hi = minMaxSigned(nums)
-	case format.F64:
-		lo, hi = minMaxFloat(nums, func(v uint64) float64 { return math.Float64frombits(v) })
-	case format.F32:
-		lo, hi = minMaxFloat(nums, func(v uint64) float64 { return float64(math.Float32frombits(uint32(v))) })
+	case format.F64, format.F32:
+		lo, hi = minMaxFloat(nums, code == format.F32)
 	}
 	if a.n == 0 || cmpNum(num{code, lo}, a.min) < 0 {
 		a.min = num{code, lo}
@@ -156,12 +156,23 @@ func (a *acc) addMinMax(code format.Code, nums []uint64) {
 	}
 }
 
+// minMaxUnsigned keeps four running minima and maxima, which the CPU
+// updates in parallel.
 func minMaxUnsigned(nums []uint64) (lo, hi uint64) {
-	lo, hi = nums[0], nums[0]
-	for _, v := range nums[1:] {
-		lo, hi = min(lo, v), max(hi, v)
+	l0, l1, l2, l3 := nums[0], nums[0], nums[0], nums[0]
+	h0, h1, h2, h3 := l0, l0, l0, l0
+	i := 0
+	for ; i+4 <= len(nums); i += 4 {
+		v := nums[i : i+4 : i+4]
+		l0, h0 = min(l0, v[0]), max(h0, v[0])
+		l1, h1 = min(l1, v[1]), max(h1, v[1])
+		l2, h2 = min(l2, v[2]), max(h2, v[2])
+		l3, h3 = min(l3, v[3]), max(h3, v[3])
 	}
-	return lo, hi
+	for _, v := range nums[i:] {
+		l0, h0 = min(l0, v), max(h0, v)
+	}
+	return min(l0, l1, l2, l3), max(h0, h1, h2, h3)
 }
 
 func minMaxSigned(nums []uint64) (uint64, uint64) {
@@ -173,26 +184,63 @@ func minMaxSigned(nums []uint64) (uint64, uint64) {
 }
 
 // minMaxFloat returns the bits of the smallest and largest values with
-// NaN above everything; among equal values (0 and -0) the first.
-func minMaxFloat(nums []uint64, val func(uint64) float64) (lo, hi uint64) {
-	lo, hi = nums[0], nums[0]
-	lv, hv := val(lo), val(hi)
-	for _, b := range nums[1:] {
-		v := val(b)
-		if v < lv || lv != lv && v == v {
-			lo, lv = b, v
+// NaN above everything; among equal values (0 and -0) the first. f32
+// says the bits are float32's.
+func minMaxFloat(nums []uint64, f32 bool) (lo, hi uint64) {
+	li, hj, nan := -1, -1, -1
+	var lv, hv float64
+	for i, b := range nums {
+		v := math.Float64frombits(b)
+		if f32 {
+			v = float64(math.Float32frombits(uint32(b)))
 		}
-		if v > hv || v != v && hv == hv {
-			hi, hv = b, v
+		switch {
+		case v != v:
+			if nan < 0 {
+				nan = i
+			}
+		case li < 0:
+			li, hj, lv, hv = i, i, v, v
+		default:
+			if v < lv {
+				li, lv = i, v
+			}
+			if v > hv {
+				hj, hv = i, v
+			}
 		}
 	}
-	return lo, hi
+	if nan >= 0 {
+		hj = nan
+		if li < 0 {
+			li = nan
+		}
+	}
+	return nums[li], nums[hj]
 }
 
 // toFloats appends nums of type code as float64 to dst.
 func toFloats(dst []float64, code format.Code, nums []uint64) []float64 {
-	for _, v := range nums {
-		dst = append(dst, num{code, v}.float())
+	n := len(dst)
+	dst = slices.Grow(dst, len(nums))[:n+len(nums)]
+	out := dst[n:]
+	switch code {
+	case format.F64:
+		for i, v := range nums {
+			out[i] = math.Float64frombits(v)
+		}
+	case format.F32:
+		for i, v := range nums {
+			out[i] = float64(math.Float32frombits(uint32(v)))
+		}
+	case format.I32, format.I64:
+		for i, v := range nums {
+			out[i] = float64(int64(v))
+		}
+	default:
+		for i, v := range nums {
+			out[i] = float64(v)
+		}
 	}
 	return dst
 }

@@ -2,7 +2,6 @@ package agg
 
 import (
 	"math"
-	"slices"
 
 	"github.com/chime-tsdb/chime/format"
 )
@@ -54,32 +53,4 @@ func (a *acc) stddev() float64 {
 		return math.NaN()
 	}
 	return math.Sqrt(a.m2 / float64(a.n-1))
-}
-
-// sortValues sorts the values for quantiles: numbers in order, NaN last.
-func (a *acc) sortValues() {
-	slices.SortFunc(a.values, cmpFloat)
-}
-
-// quantile is the q quantile of the sorted values by linear interpolation
-// between closest ranks: with n values x[0] <= ... <= x[n-1] and
-// h = q*(n-1), x[floor h] + (h - floor h)*(x[floor h + 1] - x[floor h])
-// (Hyndman and Fan's definition 7, the default of R and NumPy and
-// DuckDB's quantile_cont).
-func (a *acc) quantile(q float64) float64 {
-	xs := a.values
-	h := q * float64(len(xs)-1)
-	i := int(h)
-	if i >= len(xs)-1 {
-		return xs[len(xs)-1]
-	}
-	d := h - float64(i)
-	lo, hi := xs[i], xs[i+1]
-	switch {
-	case d == 0 || lo == hi:
-		return lo
-	case math.IsInf(lo, 0) || math.IsInf(hi, 0):
-		return lo*(1-d) + hi*d
-	}
-	return lo + d*(hi-lo)
 }

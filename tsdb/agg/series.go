@@ -26,6 +26,8 @@ type Series struct {
 	start uint64
 	last  uint64 // the current bucket's last timestamp
 	spare *State
+	// scratch holds a run of values converted to float64.
+	scratch []float64
 }
 
 // NewSeries returns a Series computing q (which must be valid) and
@@ -48,7 +50,7 @@ func (s *Series) Add(b *format.Block, from, to int) error {
 			return err
 		}
 		end := bucketEnd(b.Times, from, to, s.last)
-		if err := s.cur.add(s.q, s.nd, b, from, end); err != nil {
+		if err := s.cur.add(s.q, s.nd, b, from, end, &s.scratch); err != nil {
 			return err
 		}
 		from = end

@@ -11,10 +11,9 @@ import (
 // State is what a bucket has accumulated: one accumulator per value
 // column position.
 type State struct {
-	first   uint64 // the first timestamp, the stamp of a bucket without Step
-	rows    uint64
-	cols    []acc
-	scratch []float64
+	first uint64 // the first timestamp, the stamp of a bucket without Step
+	rows  uint64
+	cols  []acc
 }
 
 func (st *State) reset() {
@@ -39,8 +38,8 @@ func (st *State) col(col int) *acc {
 }
 
 // add accumulates rows [from, to) of b, all in the bucket, after the rows
-// added before.
-func (st *State) add(q *Query, nd needs, b *format.Block, from, to int) error {
+// added before. scratch is memory for converted values.
+func (st *State) add(q *Query, nd needs, b *format.Block, from, to int, scratch *[]float64) error {
 	if st.rows == 0 {
 		st.first = b.Times[from]
 	}
@@ -52,7 +51,7 @@ func (st *State) add(q *Query, nd needs, b *format.Block, from, to int) error {
 		code := b.Format.Code(col)
 		a := st.col(col)
 		if !code.Variable() {
-			a.addNums(nd, code, b.Cols[col].Nums[from:to], b.Times[from:to], &st.scratch)
+			a.addNums(nd, code, b.Cols[col].Nums[from:to], b.Times[from:to], scratch)
 			continue
 		}
 		if nd.numeric {
@@ -128,7 +127,7 @@ func (st *State) appendRow(q *Query, nd needs, out *Rows, key []byte, ts uint64)
 			continue
 		}
 		if nd.values {
-			a.sortValues()
+			a.nan = partitionNaN(a.values)
 		}
 		for _, fn := range q.Funcs {
 			a.appendResult(b, j, fn)
@@ -190,7 +189,7 @@ func (a *acc) appendResult(b *format.Block, j int, fn Func) {
 	case Stddev:
 		v = floatNum(a.stddev())
 	case Quantile:
-		v = floatNum(a.quantile(fn.Q))
+		v = floatNum(quantile(a.values, a.nan, fn.Q))
 	}
 	b.Cols[j].Nums = append(b.Cols[j].Nums, v.bits)
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
@@ -122,6 +123,23 @@ func TestBucketEnd(t *testing.T) {
 			if got := bucketEnd(ts, from, len(ts), last); got != want {
 				t.Fatalf("bucketEnd(from %d, last %d) = %d, want %d", from, last, got, want)
 			}
+		}
+	}
+}
+
+func TestSelectNth(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		n := 1 + r.IntN(300)
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = float64(r.IntN(1 + r.IntN(50))) // runs of equal values
+		}
+		sorted := slices.Sorted(slices.Values(xs))
+		k := r.IntN(n)
+		selectNth(xs, k)
+		if xs[k] != sorted[k] || slices.Max(xs[:k+1]) != xs[k] || slices.Min(xs[k:]) != xs[k] {
+			t.Fatalf("selectNth(k=%d) of %v: %v at k, want %v with no larger before and no smaller after", k, sorted, xs[k], sorted[k])
 		}
 	}
 }
