@@ -41,7 +41,7 @@ func newReadCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.timeFormat, "timestamp-format", timefmt.DefaultLayout, "strftime pattern for timestamps")
 	f.BoolVar(&o.nanos, "timestamp-nanos", false, "print timestamps as integer nanoseconds")
 	f.BoolVar(&o.seconds, "timestamp-seconds", false, "print timestamps as integer seconds")
-	f.StringVarP(&o.columns, "columns", "C", "", "value columns to print: 1-based numbers and a-b ranges, all, none")
+	f.StringVarP(&o.columns, "columns", "C", "", "value columns to print (with --agg: to aggregate): 1-based numbers and a-b ranges, all, none")
 	f.StringVar(&o.parallel, "parallel", "", "split the output by key ranges across one `sh -c CMD` per CPU")
 	f.StringVarP(&o.output, "output", "o", outputText, "output format: text, csv (with a header) or json (one object per line)")
 	f.BoolVar(&o.follow, "follow", false, "after the matching rows, print those of new transactions until interrupted")

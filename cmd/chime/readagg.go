@@ -18,9 +18,9 @@ type aggOptions struct {
 
 func (a *aggOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&a.list, "agg", "", "print aggregates instead of rows: a comma list of count sum mean min max first last stddev pNN quantile(q) (default mean)")
-	f.StringVar(&a.step, "step", "", "aggregate per time bucket of this width (10s, 5m, 1h, 1d, 1w, 1h30m), epoch-aligned in UTC; without it, one bucket per key")
-	f.StringVar(&a.offset, "offset", "", "shift the --step buckets by this duration (1w buckets start on Thursdays; --offset 4d starts them on Mondays)")
+	f.StringVar(&a.list, "agg", "", "print aggregates per key and bucket instead of rows: a comma `LIST` of count sum mean min max first last stddev pNN quantile(q) (mean when only --step or --merge is given)")
+	f.StringVar(&a.step, "step", "", "aggregate per time bucket of `DURATION` (10s 5m 1h 1d 1w 1h30m), aligned to the epoch in UTC; without it, one bucket per key")
+	f.StringVar(&a.offset, "offset", "", "shift the --step buckets by `DURATION` (1w buckets start on Thursdays: --offset 4d starts them on Mondays)")
 	f.StringVar(&a.merge, "merge", "", "aggregate every selected key into one series named `NAME`")
 }
 
