@@ -154,4 +154,3 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
-
