@@ -270,3 +270,37 @@ func TestSnapshot_Aggregate_CountFromIndex(t *testing.T) {
 	must(t, err)
 	check("delete", "[{k 3000 U [2500] [[]]} {k 6000 U [3000] [[]]} {k 9000 U [1000] [[]]} {k 18000 U [1] [[]]}]")
 }
+
+// TestSnapshot_Aggregate_EmitError stops at emit's first error, in
+// parallel too, without leaking the workers.
+func TestSnapshot_Aggregate_EmitError(t *testing.T) {
+	db := newDB(t)
+	var rows []row
+	for k := range 3000 {
+		for i := range 10 {
+			rows = append(rows, row{fmt.Sprintf("k%05d", k), uint64(i), 1})
+		}
+	}
+	commitRows(t, db, rows...)
+	snap, err := db.Snapshot()
+	must(t, err)
+	defer snap.Close()
+	q := &agg.Query{Funcs: []agg.Func{{Kind: agg.Sum, Name: "sum"}}, Step: 3}
+	stop := errors.New("stop")
+	for _, opts := range []*AggregateOptions{{Workers: 1}, {Workers: 2}, {Workers: 2, Merge: []byte("m")}} {
+		calls := 0
+		err := snap.Aggregate(nil, q, opts, func(*format.Block, int, int) error {
+			calls++
+			return stop
+		})
+		if !errors.Is(err, stop) || calls != 1 {
+			t.Errorf("%+v: Aggregate = %v after %d calls, want the emit error after 1", opts, err, calls)
+		}
+		calls = 0
+		err = snap.AggregateAppend(nil, q, opts, func(dst []byte, _ *format.Block, _, _ int) []byte { return append(dst, 'x') },
+			func([]byte) error { calls++; return stop })
+		if !errors.Is(err, stop) || calls != 1 {
+			t.Errorf("%+v: AggregateAppend = %v after %d writes, want the write error after 1", opts, err, calls)
+		}
+	}
+}
