@@ -49,6 +49,7 @@ func run() error {
 	threads := flag.Int("threads", 2, "DuckDB threads")
 	step := flag.Duration("step", time.Hour, "bucket width")
 	check := flag.String("check", "", "chime's output of read % --step 1h --agg mean,min,max --timestamp-nanos, to compare")
+	queryFlag := flag.String("query", "", "time this query instead (its result must have the same five columns); {step} is the step in ns")
 	flag.Parse()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -66,7 +67,10 @@ func run() error {
 		return fmt.Errorf("load %s: %w", *data, err)
 	}
 	fmt.Printf("duckdb: loaded %s in %.2f s\n", *data, time.Since(start).Seconds())
-	query := fmt.Sprintf(`SELECT key, ts // %[1]d * %[1]d AS bucket, avg(v), min(v), max(v) FROM u GROUP BY ALL`, step.Nanoseconds())
+	if *queryFlag == "" {
+		*queryFlag = defaultQuery
+	}
+	query := strings.ReplaceAll(*queryFlag, "{step}", strconv.FormatInt(step.Nanoseconds(), 10))
 	var times []time.Duration
 	var rows []row
 	for i := range *runs + 1 {
@@ -86,6 +90,10 @@ func run() error {
 	}
 	return nil
 }
+
+// defaultQuery is the hourly GROUP BY: the bucket start as an integer of
+// nanoseconds, as chime stamps it.
+const defaultQuery = `SELECT key, ts // {step} * {step} AS bucket, avg(v), min(v), max(v) FROM u GROUP BY ALL`
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
