@@ -305,7 +305,20 @@ func (a *acc) merge(b *acc) {
 		a.last, a.lastTS = b.last, b.lastTS
 		a.lastB = append(a.lastB[:0], b.lastB...)
 	}
-	a.values = append(a.values, b.values...)
+	a.values = appendValues(a.values, b.values)
 	a.seen |= b.seen
 	a.n += b.n
+}
+
+// appendValues appends src to dst, at least doubling dst's capacity when
+// it grows: the values of a merged series' bucket grow by large steps to
+// millions, which append's gentler growth for large slices would copy
+// many times over.
+func appendValues(dst, src []float64) []float64 {
+	if need := len(dst) + len(src); need > cap(dst) {
+		grown := make([]float64, len(dst), max(need, 2*cap(dst)))
+		copy(grown, dst)
+		dst = grown
+	}
+	return append(dst, src...)
 }
