@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/chime
 FUZZTIME ?= 30s
 
-.PHONY: all build demo test kill powercut sshfs soak bench fuzz lint fmt clean
+.PHONY: all build demo test kill powercut sshfs soak bench interop fuzz lint fmt clean
 
 all: build
 
@@ -81,8 +81,13 @@ fuzz:
 	done
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./format/ ./tsdb/ ./server/
+	$(GO) test -run '^$$' -bench . -benchmem ./format/ ./tsdb/ ./tsdb/agg/ ./server/
 	scripts/bench.sh
+
+# The tests of the interop module (its own go.mod, so that DuckDB, built
+# with cgo, stays out of chime's): chime's aggregates against DuckDB's.
+interop:
+	cd interop && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 lint:
 	$(GO) vet ./...

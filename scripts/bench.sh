@@ -15,6 +15,11 @@
 #   BENCH_KEEP=1        keep the scratch databases afterwards
 #   CHIME=path          benchmark this binary instead of building bin/chime
 #                       (e.g. CHIME=sonnerie, for the reference figures)
+#   BENCH_DUCKDB=0      skip DuckDB, the anchor of the aggregation figures
+#                       (built from the interop module: cgo, a few minutes
+#                       the first time)
+#   BENCH_100M=0        skip the 100M-row aggregation (about 10 s to add
+#                       the rows, 90 MB of disk)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -204,6 +209,49 @@ measure "add one row, with fsync (10M-row db)" -ms -n "$FAST_RUNS" -warmup 2 -st
 	-note "no worse than sonnerie's 9 ms" \
 	-- "$CHIME" -d "$WORK/one" add -f u
 rm -rf "$WORK/one"
+
+# --- aggregation ------------------------------------------------------------
+
+echo
+if ! "$CHIME" read --help 2>/dev/null | grep -q -- '--agg'; then
+	echo "== aggregation: skipped ($CHIME has no read --agg)"
+else
+	echo "== aggregation: hourly mean, min, max per key (u database), beside DuckDB"
+	agg=(read % --step 1h --agg mean,min,max)
+	measure "read % --step 1h --agg mean,min,max" -n "$RUNS" \
+		-note "<= DuckDB's warm GROUP BY below (DESIGN.md: 0.11 s)" \
+		-- "$CHIME" -d "$WORK/u" "${agg[@]}"
+	if [[ ${BENCH_DUCKDB:-1} == 0 ]]; then
+		echo "duckdb: skipped (BENCH_DUCKDB=0)"
+	elif (cd interop && go build -o "$TOOLS/aggbench" ./aggbench) >"$TOOLS/aggbench.log" 2>&1; then
+		"$CHIME" -d "$WORK/u" "${agg[@]}" --timestamp-nanos >"$TOOLS/agg.txt"
+		"$TOOLS/aggbench" -data "$DATA/u.txt" -runs "$((RUNS > 7 ? RUNS : 7))" -check "$TOOLS/agg.txt" ||
+			warn "DuckDB's hourly aggregates differ from chime's, or DuckDB failed"
+	else
+		warn "could not build interop/aggbench (DuckDB): $(tail -n 1 "$TOOLS/aggbench.log")"
+	fi
+	measure "read sensor.00500 --step 1h --agg mean,min,max" -ms -n "$FAST_RUNS" -warmup 2 \
+		-note "<= read sensor.00500 above" \
+		-- "$CHIME" -d "$WORK/u" read sensor.00500 --step 1h --agg mean,min,max
+	measure "read sensor.00500 (again, same run)" -ms -n "$FAST_RUNS" -warmup 2 \
+		-- "$CHIME" -d "$WORK/u" read sensor.00500
+	measure "read % --agg count (block headers)" -n "$RUNS" \
+		-- "$CHIME" -d "$WORK/u" read % --agg count
+	measure "read % --merge all --step 1h --agg mean,p99" -n "$RUNS" \
+		-- "$CHIME" -d "$WORK/u" read % --merge all --step 1h --agg mean,p99
+	if [[ ${BENCH_100M:-1} == 0 ]]; then
+		echo "100M rows: skipped (BENCH_100M=0)"
+	else
+		new_db "$WORK/u100"
+		start=$(date +%s)
+		"$TOOLS/gen" -format u -samples 100000 | "$CHIME" -d "$WORK/u100" add -f u
+		echo "100M rows (1,000 keys x 100,000 s): added in $(($(date +%s) - start)) s, $(mib "$(db_bytes "$WORK/u100")")"
+		measure "read % --step 1h --agg mean,min,max, 100M" -n "$RUNS" \
+			-note "< 1 s; RSS bounded by keys in flight" \
+			-- "$CHIME" -d "$WORK/u100" "${agg[@]}"
+		rm -rf "$WORK/u100"
+	fi
+fi
 
 # --- time-sliced adds -------------------------------------------------------
 

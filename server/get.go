@@ -24,7 +24,11 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := readOutput(q)
+	aggr, err := aggregation(q)
+	if err != nil {
+		return err
+	}
+	out, err := readOutput(q, aggr)
 	if err != nil {
 		return err
 	}
@@ -110,7 +114,12 @@ func (s *Server) stream(w http.ResponseWriter, snap *tsdb.Snapshot, sel *tsdb.Se
 			return sw.write(b)
 		}
 	}
-	err := snap.ScanAppend(sel, 0, out.render, write)
+	var err error
+	if out.agg != nil {
+		err = out.agg.scan(snap, sel, out.render, write)
+	} else {
+		err = snap.ScanAppend(sel, 0, out.render, write)
+	}
 	if err == nil && !sw.started && len(out.header) > 0 {
 		err = write(nil)
 	}

@@ -16,6 +16,7 @@ type output struct {
 	header      []byte // written before the first row (CSV)
 	render      tsdb.AppendFunc
 	csv         *text.CSVFormatter // its Width is set by prepare
+	agg         *aggRead           // an aggregated read, or nil
 }
 
 // humanLayout is sonnerie-serve's ?human timestamp format.
@@ -27,8 +28,10 @@ var humanLayout = sync.OnceValue(func() *timefmt.Layout {
 	return l
 })
 
-// readOutput builds the renderer from the output parameters.
-func readOutput(q *params) (*output, error) {
+// readOutput builds the renderer from the output parameters. For an
+// aggregated read (aggr not nil) the columns select the columns
+// aggregated, and every result column is printed.
+func readOutput(q *params, aggr *aggRead) (*output, error) {
 	kind, _, err := q.str("output")
 	if err != nil {
 		return nil, err
@@ -47,16 +50,19 @@ func readOutput(q *params) (*output, error) {
 	if kind != "" && kind != "text" && (tf.AppendTime != nil || tf.PrintFormat) {
 		return nil, badRequest("output=%s has its own timestamps and formats: human, timestamp-*, print-format apply to text only", kind)
 	}
+	if aggr != nil {
+		aggr.q.Columns, cols = cols, nil
+	}
 	switch kind {
 	case "", "text":
 		tf.Columns = cols
-		return &output{contentType: textType, render: tf.AppendRows}, nil
+		return &output{contentType: textType, render: tf.AppendRows, agg: aggr}, nil
 	case "json":
 		f := &text.JSONFormatter{Columns: cols}
-		return &output{contentType: ndjsonType, render: f.AppendRows}, nil
+		return &output{contentType: ndjsonType, render: f.AppendRows, agg: aggr}, nil
 	}
 	f := &text.CSVFormatter{Columns: cols}
-	return &output{contentType: "text/csv; charset=utf-8", render: f.AppendRows, csv: f}, nil
+	return &output{contentType: "text/csv; charset=utf-8", render: f.AppendRows, csv: f, agg: aggr}, nil
 }
 
 // columns reads the columns parameter, read's --columns.
@@ -127,6 +133,9 @@ func firstErr(errs ...error) error {
 // prepare finishes the renderer once the snapshot is known: the CSV
 // header needs the widest format among the selected rows, from the index.
 func (o *output) prepare(snap *tsdb.Snapshot, sel *tsdb.Selector) error {
+	if o.agg != nil {
+		return o.agg.prepare(snap, sel, o)
+	}
 	if o.csv == nil {
 		return nil
 	}

@@ -78,13 +78,26 @@ const batchRows = 16384
 var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
 type batch struct {
-	units []*keyUnit
-	buf   []byte
-	err   error
-	done  chan struct{}
+	units  []*keyUnit
+	buf    []byte
+	result any // what other work than rendering made of the batch
+	err    error
+	done   chan struct{}
 }
 
 func (s *Snapshot) parallelScan(p *query, workers int, render AppendFunc, write func([]byte) error) error {
+	renderer := func() func(*batch) {
+		var m merger
+		return func(b *batch) { b.render(&m, p, render) }
+	}
+	return s.inBatches(p, workers, renderer, func(b *batch) error { return write(b.buf) })
+}
+
+// inBatches cuts the selected keys into batches, runs the work that
+// newWorker returns on each, on workers goroutines (one work function
+// each), and passes the finished batches to done in key order on the
+// calling goroutine. The work sets b.err, and b.buf or b.result.
+func (s *Snapshot) inBatches(p *query, workers int, newWorker func() func(*batch), done func(*batch) error) error {
 	markers := compileMarkers(s.markers)
 	jobs := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers)
@@ -100,9 +113,9 @@ func (s *Snapshot) parallelScan(p *query, workers int, render AppendFunc, write 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var m merger
+			work := newWorker()
 			for b := range jobs {
-				b.render(&m, p, render)
+				work(b)
 			}
 		}()
 	}
@@ -113,7 +126,7 @@ func (s *Snapshot) parallelScan(p *query, workers int, render AppendFunc, write 
 			err = b.err
 		}
 		if err == nil {
-			err = write(b.buf)
+			err = done(b)
 		}
 		b.release()
 		if err != nil {
@@ -178,6 +191,9 @@ func (b *batch) render(m *merger, p *query, render AppendFunc) {
 
 // release returns the batch's buffer to the pool once written.
 func (b *batch) release() {
+	if b.buf == nil {
+		return
+	}
 	buf := b.buf
 	b.buf = nil
 	bufPool.Put(&buf)

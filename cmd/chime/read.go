@@ -21,6 +21,7 @@ type readOptions struct {
 	output         string
 	follow         bool
 	followInterval time.Duration
+	agg            aggOptions
 }
 
 func newReadCmd(g *globals) *cobra.Command {
@@ -40,11 +41,12 @@ func newReadCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.timeFormat, "timestamp-format", timefmt.DefaultLayout, "strftime pattern for timestamps")
 	f.BoolVar(&o.nanos, "timestamp-nanos", false, "print timestamps as integer nanoseconds")
 	f.BoolVar(&o.seconds, "timestamp-seconds", false, "print timestamps as integer seconds")
-	f.StringVarP(&o.columns, "columns", "C", "", "value columns to print: 1-based numbers and a-b ranges, all, none")
+	f.StringVarP(&o.columns, "columns", "C", "", "value columns to print (with --agg: to aggregate): 1-based numbers and a-b ranges, all, none")
 	f.StringVar(&o.parallel, "parallel", "", "split the output by key ranges across one `sh -c CMD` per CPU")
 	f.StringVarP(&o.output, "output", "o", outputText, "output format: text, csv (with a header) or json (one object per line)")
 	f.BoolVar(&o.follow, "follow", false, "after the matching rows, print those of new transactions until interrupted")
 	f.DurationVar(&o.followInterval, "follow-interval", tsdb.DefaultFollowInterval, "how often --follow looks for new transactions")
+	o.agg.register(cmd)
 	cmd.MarkFlagsMutuallyExclusive("timestamp-nanos", "timestamp-seconds", "timestamp-format")
 	cmd.MarkFlagsMutuallyExclusive("follow", "parallel")
 	return cmd
@@ -66,6 +68,10 @@ func runRead(cmd *cobra.Command, g *globals, o *readOptions, filters []string) e
 	if err := o.checkOutput(cmd); err != nil {
 		return err
 	}
+	aggr, err := o.aggregation(cmd, rf)
+	if err != nil {
+		return err
+	}
 	db, err := tsdb.Open(dir, g.dbOptions(false))
 	if err != nil {
 		return err
@@ -78,6 +84,9 @@ func runRead(cmd *cobra.Command, g *globals, o *readOptions, filters []string) e
 		return err
 	}
 	defer snap.Close()
+	if aggr != nil {
+		return o.printAggregate(snap, sel, rf, aggr, newStdout().write)
+	}
 	if o.parallel != "" {
 		return readParallel(snap, sel, rf, o.parallel)
 	}

@@ -35,11 +35,20 @@ type CSVFormatter struct {
 	// Columns selects the value columns printed; nil prints all. The
 	// header names the selected columns by their 1-based numbers (v2,v4).
 	Columns *ColumnSet
+	// Names, when set, names the header's value columns instead (as
+	// aggregated rows have them: v1_mean,v1_max).
+	Names []string
 }
 
 // AppendHeader appends the header line.
 func (f *CSVFormatter) AppendHeader(dst []byte) []byte {
 	dst = append(dst, "key,ts,time"...)
+	if f.Names != nil {
+		for _, name := range f.Names {
+			dst = appendCSVCell(append(dst, ','), []byte(name))
+		}
+		return append(dst, '\n')
+	}
 	for col := range f.Width {
 		if f.Columns.Has(col) {
 			dst = append(dst, ",v"...)
