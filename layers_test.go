@@ -21,6 +21,7 @@ var layers = map[string][]string{
 	"format/text":             {"format", "format/internal/decimal", "format/timefmt"},
 	"tsdb/vfs":                {},
 	"tsdb/vfs/memfs":          {"tsdb/vfs"},
+	"tsdb/vfs/s3":             {"tsdb/vfs"},
 	"tsdb":                    {"format", "format/segment", "format/text", "format/timefmt", "tsdb/vfs"},
 	"compact":                 {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs"},
 	"server":                  {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "compact"},
@@ -28,6 +29,7 @@ var layers = map[string][]string{
 	"internal/benchdata":      {"format"},
 	"internal/tools/gen":      {"internal/benchdata"},
 	"internal/tools/measure":  {},
+	"internal/s3test":         {},
 }
 
 // pure lists the packages that must not touch the operating system.
@@ -88,4 +90,4 @@ func isPure(pkg string) bool {
 
 // testHelpers are the module's packages that any package's tests may
 // import.
-var testHelpers = map[string]bool{"tsdb/vfs/memfs": true, "internal/benchdata": true}
+var testHelpers = map[string]bool{"tsdb/vfs/memfs": true, "internal/benchdata": true, "internal/s3test": true, "tsdb/vfs/s3": true}
