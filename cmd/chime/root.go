@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +13,8 @@ import (
 // globals are the flags every database command shares.
 type globals struct {
 	dir        string
+	cache      string
+	grace      time.Duration
 	noMmap     bool
 	cpuProfile string
 	stopProf   func()
@@ -27,7 +30,8 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.PersistentFlags().StringVarP(&g.dir, "dir", "d", "", "database directory")
+	root.PersistentFlags().StringVarP(&g.dir, "dir", "d", "", "database directory, or s3://BUCKET/PREFIX")
+	root.PersistentFlags().StringVar(&g.cache, "cache", "", "cache the byte ranges read from s3:// databases in this directory")
 	root.PersistentFlags().BoolVar(&g.noMmap, "no-mmap", false, "read files with pread instead of mmap")
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
@@ -65,12 +69,12 @@ func (g *globals) needDir() (string, error) {
 // dbOptions are the tsdb.Options of the global flags and a command's
 // --no-sync (false for commands that only read).
 func (g *globals) dbOptions(noSync bool) *tsdb.Options {
-	return &tsdb.Options{NoSync: noSync, NoMmap: g.noMmap}
+	return &tsdb.Options{NoSync: noSync, NoMmap: g.noMmap, Grace: g.grace}
 }
 
 // openSnapshot opens the database in dir and takes a snapshot.
 func (g *globals) openSnapshot(dir string) (*tsdb.Snapshot, error) {
-	db, err := tsdb.Open(dir, g.dbOptions(false))
+	db, err := g.open(dir, false)
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,8 @@ type Error struct {
 	Code int // the HTTP status, 0 when no reply came
 }
 
-func (e *Error) Error() string { return e.Op + " " + e.Loc + ": " + e.Msg }
+// Error is the message alone: callers name the operation and the object.
+func (e *Error) Error() string { return e.Msg }
 func (e *Error) Unwrap() error { return e.Err }
 
 // ErrNoConditionalWrites is wrapped when the server ignores If-None-Match

@@ -20,7 +20,11 @@ const probeName = ".probe"
 // answer 200 to both, and would let two writers publish one name.
 func (s *Store) probe() error {
 	p := s.probed
-	p.once.Do(func() { p.err = s.runProbe() })
+	p.once.Do(func() {
+		if err := s.runProbe(); err != nil {
+			p.err = fmt.Errorf("probe conditional writes in %s: %w", s.loc, err)
+		}
+	})
 	return p.err
 }
 
@@ -56,7 +60,7 @@ func (s *Store) runProbe() error {
 
 func (s *Store) noConditions(what string) error {
 	return &Error{Op: "probe", Loc: s.loc, Err: ErrNoConditionalWrites,
-		Msg: fmt.Sprintf("%v%s: %s; chime needs them to commit safely (upgrade the server)", ErrNoConditionalWrites, s.at(), what)}
+		Msg: fmt.Sprintf("%v%s: %s; chime needs them to commit safely", ErrNoConditionalWrites, s.at(), what)}
 }
 
 // probePut writes the probe object under a condition and reports whether

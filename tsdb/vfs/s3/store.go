@@ -305,3 +305,13 @@ func hostOf(endpoint string) string {
 	}
 	return u.Host
 }
+
+// RemoveAll removes every object of the store's prefix, its own (lease,
+// probe) included, but not those of databases below it.
+func (s *Store) RemoveAll() error {
+	var names []string
+	if err := s.listPrefix(s.prefix, func(name string, _ vfs.Entry) { names = append(names, name) }); err != nil {
+		return err
+	}
+	return s.Remove(names...)
+}
