@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chime-tsdb/chime/tsdb"
+	"github.com/chime-tsdb/chime/tsdb/vfs/s3"
 )
 
 // globals are the flags every database command shares.
@@ -16,6 +17,7 @@ type globals struct {
 	cache      string
 	grace      time.Duration
 	noMmap     bool
+	s3Stores   []*s3.Store // opened, for reportRequests
 	cpuProfile string
 	stopProf   func()
 }
@@ -36,7 +38,7 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return g.startProfile() }
-	root.PersistentPostRun = func(*cobra.Command, []string) { g.stopProfile() }
+	root.PersistentPostRun = func(*cobra.Command, []string) { g.stopProfile(); g.reportRequests() }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newInitCmd(g), newAddCmd(g), newReadCmd(g), newDeleteCmd(g), newCompactCmd(g), newServeCmd(g), newKeysCmd(g), newStatsCmd(g), newCheckCmd(g), newSyncCmd(g))
 	return root

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/chime-tsdb/chime/tsdb"
@@ -20,7 +23,33 @@ func (g *globals) store(loc string) (vfs.FS, error) {
 }
 
 func (g *globals) s3Store(loc string) (*s3.Store, error) {
-	return s3.Open(loc, s3.Options{Cache: g.cache, Grace: g.grace})
+	st, err := s3.Open(loc, s3.Options{Cache: g.cache, Grace: g.grace})
+	if err == nil {
+		g.s3Stores = append(g.s3Stores, st)
+	}
+	return st, err
+}
+
+// reportRequests prints, when $CHIME_S3_REQUESTS is set, the number of
+// requests the command sent to object storage, by kind (users pay per
+// request; make bench tabulates them).
+func (g *globals) reportRequests() {
+	if os.Getenv("CHIME_S3_REQUESTS") == "" || len(g.s3Stores) == 0 {
+		return
+	}
+	total := map[string]int{}
+	for _, st := range g.s3Stores {
+		for k, v := range st.Requests() {
+			total[k] += v
+		}
+	}
+	n := 0
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(total)) {
+		n += total[k]
+		parts = append(parts, fmt.Sprintf("%s %d", k, total[k]))
+	}
+	fmt.Fprintf(os.Stderr, "s3 requests: %d (%s)\n", n, strings.Join(parts, ", "))
 }
 
 // open opens the database at loc (a directory or s3://BUCKET/PREFIX) with

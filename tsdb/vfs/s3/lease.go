@@ -137,7 +137,14 @@ func (l *lease) put(ifNoneMatch, ifMatch *string) (string, error) {
 	if err != nil {
 		return "", l.s.failName("lock", l.name, err)
 	}
-	return aws.ToString(out.ETag), nil
+	if etag := aws.ToString(out.ETag); etag != "" {
+		return etag, nil
+	}
+	// Some servers (SeaweedFS after a conditional write) send no ETag:
+	// ask. Only a taker that saw it unchanged for a TTL could change it
+	// meanwhile, and then the next renewal finds out.
+	h, err := l.s.head(l.name)
+	return h.etag, err
 }
 
 // held starts the renewals of a lease just taken.
