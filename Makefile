@@ -71,6 +71,7 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./format/ ./tsdb/ ./server/
 	scripts/bench.sh
+	scripts/bench_s3.sh
 
 lint:
 	$(GO) vet ./...
