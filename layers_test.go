@@ -25,7 +25,7 @@ var layers = map[string][]string{
 	"tsdb":                    {"format", "format/segment", "format/text", "format/timefmt", "tsdb/vfs"},
 	"compact":                 {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs"},
 	"server":                  {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "compact"},
-	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "compact", "server"},
+	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "tsdb/vfs/s3", "compact", "server"},
 	"internal/benchdata":      {"format"},
 	"internal/tools/gen":      {"internal/benchdata"},
 	"internal/tools/measure":  {},
