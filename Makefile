@@ -83,6 +83,7 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./format/ ./tsdb/ ./tsdb/agg/ ./server/
 	scripts/bench.sh
+	scripts/bench_s3.sh
 
 # The tests of the interop module (its own go.mod, so that DuckDB, built
 # with cgo, stays out of chime's): chime's aggregates against DuckDB's.

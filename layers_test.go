@@ -21,15 +21,17 @@ var layers = map[string][]string{
 	"format/text":             {"format", "format/internal/decimal", "format/timefmt"},
 	"tsdb/vfs":                {},
 	"tsdb/vfs/memfs":          {"tsdb/vfs"},
+	"tsdb/vfs/s3":             {"tsdb/vfs"},
 	"tsdb/agg":                {"format", "format/text", "format/timefmt"},
 	"tsdb":                    {"format", "format/segment", "format/text", "format/timefmt", "tsdb/vfs", "tsdb/agg"},
 	"compact":                 {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs"},
 	"server":                  {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "tsdb/agg", "compact"},
-	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "tsdb/agg", "compact", "server"},
+	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "tsdb/vfs/s3", "tsdb/agg", "compact", "server"},
 	"internal/benchdata":      {"format"},
 	"internal/aggref":         {"format", "tsdb/agg"},
 	"internal/tools/gen":      {"internal/benchdata"},
 	"internal/tools/measure":  {},
+	"internal/s3test":         {},
 }
 
 // pure lists the packages that must not touch the operating system.
@@ -90,4 +92,4 @@ func isPure(pkg string) bool {
 
 // testHelpers are the module's packages that any package's tests may
 // import.
-var testHelpers = map[string]bool{"tsdb/vfs/memfs": true, "internal/benchdata": true, "internal/aggref": true}
+var testHelpers = map[string]bool{"tsdb/vfs/memfs": true, "internal/benchdata": true, "internal/aggref": true, "internal/s3test": true, "tsdb/vfs/s3": true}

@@ -37,7 +37,11 @@ func (s *Server) database(r *http.Request, a access) (*tsdb.DB, func(), error) {
 	if a != reading {
 		release = s.locks.lock(name, false)
 	}
-	db, err := s.openNamed(name, a == creating)
+	open := s.openNamed
+	if s.o.Namespace != nil {
+		open = s.openInNamespace
+	}
+	db, err := open(name, a == creating)
 	if err != nil {
 		release()
 		return nil, nil, err

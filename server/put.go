@@ -60,6 +60,9 @@ func (s *Server) precheck(r *http.Request) error {
 		return nil
 	}
 	name := r.PathValue("name")
+	if s.o.Namespace != nil {
+		return checkName(name) // commit finds out whether it exists
+	}
 	_, err := dbPath(s.root, name)
 	if errors.Is(err, errNoDatabase) {
 		if s.o.NoCreate {

@@ -45,6 +45,9 @@ func (s *Server) listDatabases(w http.ResponseWriter, r *http.Request) error {
 // databaseNames lists the names under the root that a request may use
 // and that hold a database, in byte order.
 func (s *Server) databaseNames() ([]string, error) {
+	if s.o.Namespace != nil {
+		return s.o.Namespace.Names()
+	}
 	entries, err := os.ReadDir(s.root)
 	if err != nil {
 		return nil, err
@@ -86,6 +89,14 @@ func (s *Server) removeDatabase(w http.ResponseWriter, r *http.Request) error {
 	}
 	unlock := s.locks.lock(name, true)
 	defer unlock()
+	if s.o.Namespace != nil {
+		if err := s.o.Namespace.Remove(name); errors.Is(err, errNoDatabase) {
+			return errorf(http.StatusNotFound, "no database %q", name)
+		} else if err != nil {
+			return fmt.Errorf("remove database %q: %w", name, err)
+		}
+		return answerOK(w)
+	}
 	p := filepath.Join(s.root, name)
 	if err := checkRemovable(p, name); err != nil {
 		return err

@@ -23,6 +23,9 @@ type Options struct {
 	// Root serves every database directory under Root, each with the base
 	// path /db/<name>.
 	Root string
+	// Namespace serves the databases of a root that is not a local
+	// directory (object storage), as Root does.
+	Namespace Namespace
 	// NoCreate refuses writes to databases that do not exist yet (root
 	// mode); by default the first write creates them.
 	NoCreate bool
@@ -87,9 +90,12 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{o: o, writers: newWriterSlots(o.MaxWriters, o.WriterWait)}
 	var err error
-	if o.Dir != "" {
+	switch {
+	case o.Dir != "":
 		s.db, err = tsdb.Open(o.Dir, &o.DB)
-	} else {
+	case o.Namespace != nil:
+		s.root = o.Namespace.String()
+	default:
 		s.root, err = s.openRoot(o.Root)
 	}
 	if err != nil {
@@ -102,7 +108,9 @@ func New(o Options) (*Server, error) {
 // setDefaults fills in the zero limits and checks the rest.
 func (o *Options) setDefaults() error {
 	switch {
-	case o.Dir == "" && o.Root == "":
+	case o.Namespace != nil && (o.Dir != "" || o.Root != ""):
+		return errors.New("serve: a namespace is a root of its own")
+	case o.Dir == "" && o.Root == "" && o.Namespace == nil:
 		return errors.New("serve: a database directory or a root is required")
 	case o.Dir != "" && o.Root != "":
 		return errors.New("serve: a database directory and a root cannot be combined")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/chime-tsdb/chime/format"
@@ -135,6 +136,11 @@ func (db *DB) Check() (*CheckReport, error) {
 		}
 	}
 	db.markIncluded(r, opened)
+	if db.objects {
+		// On object storage a replaced file stays for the grace period by
+		// design: it is no longer part of the database, not a leftover.
+		r.Files = slices.DeleteFunc(r.Files, func(f FileReport) bool { return f.IncludedBy != "" })
+	}
 	for i := range r.Files {
 		f := &r.Files[i]
 		switch {
@@ -150,9 +156,6 @@ func (db *DB) Check() (*CheckReport, error) {
 
 // leftover says why a file that another includes is still there.
 func (db *DB) leftover(by string) error {
-	if db.objects {
-		return fmt.Errorf("replaced: %s includes it; a compaction removes it after the grace period", by)
-	}
 	return fmt.Errorf("leftover of an interrupted compaction: %s already includes it; the next compaction removes it", by)
 }
 
@@ -349,6 +352,12 @@ func (db *DB) Repair() (*CheckReport, []Moved, error) {
 	}
 	var moved []Moved
 	for _, f := range r.Damaged() {
+		if again, err := db.damagedAgain(f.Name); err != nil || !again {
+			if err != nil {
+				return r, moved, err
+			}
+			continue // a passing fault (a body cut short, a node going away): not damage
+		}
 		to, err := db.moveAside(f.Name)
 		if err != nil {
 			return r, moved, err
@@ -361,6 +370,26 @@ func (db *DB) Repair() (*CheckReport, []Moved, error) {
 		}
 	}
 	return r, moved, nil
+}
+
+// damagedAgain checks the file name once more, fetched afresh: Repair
+// moves a file aside only when its damage is in the stored object, not in
+// one transfer of it.
+func (db *DB) damagedAgain(name string) (bool, error) {
+	listing, err := db.list()
+	if err != nil {
+		return false, err
+	}
+	for _, e := range listing {
+		if e.Name == name {
+			fr, f, ok := db.checkFile(e)
+			if f != nil {
+				f.rf.Close()
+			}
+			return ok && fr.Err != nil, nil
+		}
+	}
+	return false, nil // gone: nothing to move
 }
 
 // moveAside copies name to name.damaged (or name.damaged.N when taken),

@@ -58,6 +58,9 @@ func runAdd(g *globals, o *addOptions) error {
 	}
 	opts := g.dbOptions(o.noSync)
 	opts.MinFree = o.minFree.minFree()
+	if opts.FS, err = g.store(dir); err != nil {
+		return err
+	}
 	db, err := tsdb.Open(dir, opts)
 	if err != nil {
 		return err

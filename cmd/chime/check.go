@@ -35,6 +35,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 		}),
 	}
 	cmd.Flags().BoolVar(&o.repair, "repair", false, "move damaged transaction files aside (to NAME.damaged)")
+	cmd.Flags().DurationVar(&g.grace, "grace", tsdb.DefaultGrace, "on object storage, how old an incomplete upload must be before --repair aborts it")
 	return cmd
 }
 
@@ -43,7 +44,7 @@ func runCheck(g *globals, o *checkOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := tsdb.Open(dir, g.dbOptions(false))
+	db, err := g.open(dir, false)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ func newCompactCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.gegnum, "gegnum", "", "rewrite every row through `sh -c CMD` (KEY TAB TS TAB FORMAT TAB VALUES in, KEY TS FORMAT VALUES out)")
 	f.StringVar(&o.timeFormat, "timestamp-format", "", "strftime pattern of the timestamps passed through --gegnum (default: nanoseconds)")
 	f.BoolVar(&o.noWait, "no-wait", false, "exit with status 3 at once if another compaction runs")
+	f.DurationVar(&g.grace, "grace", tsdb.DefaultGrace, "on object storage, how long replaced files stay for reads in flight before a compaction removes them")
 	noSyncFlag(cmd, &o.noSync)
 	return cmd
 }
@@ -57,7 +58,7 @@ func runCompact(g *globals, o *compactOptions) error {
 			return fmt.Errorf("--timestamp-format: %w", err)
 		}
 	}
-	db, err := tsdb.Open(dir, g.dbOptions(o.noSync))
+	db, err := g.open(dir, o.noSync)
 	if err != nil {
 		return err
 	}

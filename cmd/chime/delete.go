@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chime-tsdb/chime/format"
-	"github.com/chime-tsdb/chime/tsdb"
 )
 
 type deleteOptions struct {
@@ -48,7 +47,7 @@ func runDelete(cmd *cobra.Command, g *globals, o *deleteOptions, filters []strin
 	if err != nil {
 		return err
 	}
-	db, err := tsdb.Open(dir, g.dbOptions(o.noSync))
+	db, err := g.open(dir, o.noSync)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"github.com/spf13/cobra"
-
-	"github.com/chime-tsdb/chime/tsdb"
 )
 
 func newInitCmd(g *globals) *cobra.Command {
@@ -19,7 +17,7 @@ func newInitCmd(g *globals) *cobra.Command {
 			if dir == "" {
 				return usagef("init: give the directory as argument or with -d")
 			}
-			return tsdb.Init(dir)
+			return g.initDB(dir)
 		}),
 	}
 }

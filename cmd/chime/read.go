@@ -72,7 +72,7 @@ func runRead(cmd *cobra.Command, g *globals, o *readOptions, filters []string) e
 	if err != nil {
 		return err
 	}
-	db, err := tsdb.Open(dir, g.dbOptions(false))
+	db, err := g.open(dir, false)
 	if err != nil {
 		return err
 	}

@@ -3,16 +3,21 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chime-tsdb/chime/tsdb"
+	"github.com/chime-tsdb/chime/tsdb/vfs/s3"
 )
 
 // globals are the flags every database command shares.
 type globals struct {
 	dir        string
+	cache      string
+	grace      time.Duration
 	noMmap     bool
+	s3Stores   []*s3.Store // opened, for reportRequests
 	cpuProfile string
 	stopProf   func()
 }
@@ -27,14 +32,15 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.PersistentFlags().StringVarP(&g.dir, "dir", "d", "", "database directory")
+	root.PersistentFlags().StringVarP(&g.dir, "dir", "d", "", "database directory, or s3://BUCKET/PREFIX")
+	root.PersistentFlags().StringVar(&g.cache, "cache", "", "cache the byte ranges read from s3:// databases in this directory")
 	root.PersistentFlags().BoolVar(&g.noMmap, "no-mmap", false, "read files with pread instead of mmap")
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return g.startProfile() }
-	root.PersistentPostRun = func(*cobra.Command, []string) { g.stopProfile() }
+	root.PersistentPostRun = func(*cobra.Command, []string) { g.stopProfile(); g.reportRequests() }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newInitCmd(g), newAddCmd(g), newReadCmd(g), newDeleteCmd(g), newCompactCmd(g), newServeCmd(g), newKeysCmd(g), newStatsCmd(g), newCheckCmd(g))
+	root.AddCommand(newInitCmd(g), newAddCmd(g), newReadCmd(g), newDeleteCmd(g), newCompactCmd(g), newServeCmd(g), newKeysCmd(g), newStatsCmd(g), newCheckCmd(g), newSyncCmd(g))
 	return root
 }
 
@@ -65,12 +71,12 @@ func (g *globals) needDir() (string, error) {
 // dbOptions are the tsdb.Options of the global flags and a command's
 // --no-sync (false for commands that only read).
 func (g *globals) dbOptions(noSync bool) *tsdb.Options {
-	return &tsdb.Options{NoSync: noSync, NoMmap: g.noMmap}
+	return &tsdb.Options{NoSync: noSync, NoMmap: g.noMmap, Grace: g.grace}
 }
 
 // openSnapshot opens the database in dir and takes a snapshot.
 func (g *globals) openSnapshot(dir string) (*tsdb.Snapshot, error) {
-	db, err := tsdb.Open(dir, g.dbOptions(false))
+	db, err := g.open(dir, false)
 	if err != nil {
 		return nil, err
 	}

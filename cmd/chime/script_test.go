@@ -31,6 +31,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -38,12 +39,23 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/chime-tsdb/chime/internal/s3test"
 )
 
 var update = flag.Bool("update", false, "rewrite the cmp files of testdata/script/*.txtar from the actual output")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"chime": main})
+	testscript.Main(exitHook{m}, map[string]func(){"chime": chimeS3})
+}
+
+// exitHook stops the shared S3 server (if a test started one) once the
+// tests have run.
+type exitHook struct{ m *testing.M }
+
+func (h exitHook) Run() int {
+	defer s3test.StopShared()
+	return h.m.Run()
 }
 
 func TestScript(t *testing.T) {
@@ -52,6 +64,12 @@ func TestScript(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		Condition: func(cond string) (bool, error) {
+			if cond == "s3" {
+				return false, nil // TestScriptS3 runs the scripts on S3
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitcode,
 			"errline":  cmdErrline,

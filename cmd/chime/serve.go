@@ -15,6 +15,7 @@ import (
 	"github.com/chime-tsdb/chime/compact"
 	"github.com/chime-tsdb/chime/server"
 	"github.com/chime-tsdb/chime/tsdb"
+	"github.com/chime-tsdb/chime/tsdb/vfs/s3"
 )
 
 type serveOptions struct {
@@ -103,6 +104,22 @@ func (o *serveOptions) serverOptions(g *globals) (server.Options, error) {
 		Log:        slog.New(slog.NewTextHandler(os.Stderr, nil)),
 		Compact:    compactor,
 	}
+	var err error
+	if opts.DB.FS, err = g.store(g.dir); err != nil {
+		return opts, err
+	}
+	if opts.DB.FS != nil {
+		if err := checkStore(opts.DB.FS); err != nil {
+			return opts, err
+		}
+	}
+	if s3.IsLocation(o.root) {
+		st, err := g.s3Store(o.root)
+		if err != nil {
+			return opts, err
+		}
+		opts.Root, opts.Namespace = "", newS3Root(st)
+	}
 	switch {
 	case g.dir != "" && o.root != "":
 		return opts, usagef("serve: -d (one database) and --root (many) cannot be combined")
@@ -122,7 +139,6 @@ func (o *serveOptions) serverOptions(g *globals) (server.Options, error) {
 		}
 	}
 	opts.MaxBody, opts.MaxLine = int64(o.maxBody), int(o.maxLine)
-	var err error
 	opts.Token, err = o.readToken()
 	return opts, err
 }

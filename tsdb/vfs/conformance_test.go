@@ -9,19 +9,39 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chime-tsdb/chime/internal/s3test"
 	"github.com/chime-tsdb/chime/tsdb/vfs"
 	"github.com/chime-tsdb/chime/tsdb/vfs/memfs"
+	"github.com/chime-tsdb/chime/tsdb/vfs/s3"
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	s3test.StopShared()
+	os.Exit(code)
+}
+
 // stores are the implementations of vfs.FS the conformance tests run on:
-// the local directory and the in-memory twin in both of its modes.
+// the local directory, the in-memory twin in both of its modes, and the
+// S3 store on a real SeaweedFS.
 func stores(t *testing.T) map[string]vfs.FS {
 	return map[string]vfs.FS{
 		"dir":           vfs.NewDir(t.TempDir(), vfs.DirOptions{}),
 		"dir-nommap":    vfs.NewDir(t.TempDir(), vfs.DirOptions{NoMmap: true, NoSync: true}),
 		"memfs":         memfs.New(memfs.Options{}),
 		"memfs-objects": memfs.New(memfs.Options{Objects: true, PageSize: 2}),
+		"s3":            s3Store(t),
 	}
+}
+
+// s3Store is an S3 store at a new bucket of the shared SeaweedFS.
+func s3Store(t *testing.T) vfs.FS {
+	t.Helper()
+	srv := s3test.Shared(t)
+	srv.Setenv(t)
+	st, err := s3.Open("s3://"+srv.Bucket(t)+"/db", s3.Options{LeaseTTL: 2 * time.Second})
+	must(t, err)
+	return st
 }
 
 func must(t *testing.T, err error) {

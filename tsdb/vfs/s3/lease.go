@@ -1,0 +1,223 @@
+package s3
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/chime-tsdb/chime/tsdb/vfs"
+)
+
+// Lock takes the lease object name (the compaction lock):
+//
+//   - taken create-if-absent (If-None-Match: *);
+//   - renewed, every third of the TTL and at every Check, by a write with
+//     If-Match on the ETag the holder last saw: each renewal writes new
+//     content, so the ETag changes while the holder lives;
+//   - released by a delete with If-Match on that ETag;
+//   - taken over only after its ETag stayed unchanged for a full TTL on
+//     the taker's monotonic clock, with If-Match on that ETag: no clock
+//     of another machine is trusted, and of two takers one wins.
+//
+// Without wait, a lease that the server's clock says was renewed within
+// the TTL is ErrLocked at once; an older one is watched for a TTL (its
+// holder may be dead) and then taken over.
+func (s *Store) Lock(name string, wait bool) (vfs.Lock, error) {
+	if err := s.probe(); err != nil {
+		return nil, err
+	}
+	l := &lease{s: s, name: name, token: newToken(), stop: make(chan struct{})}
+	var seen string      // the ETag being watched
+	var seenAt time.Time // since when, monotonic
+	poll := min(s.opts.LeaseTTL/10, time.Second)
+	for {
+		etag, err := l.put(aws.String("*"), nil)
+		if err == nil {
+			return l.held(etag), nil
+		}
+		if !errors.Is(err, errPrecondition) {
+			return nil, err
+		}
+		h, err := s.head(name)
+		if errors.Is(err, vfs.ErrNotExist) {
+			continue // released meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		if h.etag != seen {
+			seen, seenAt = h.etag, time.Now()
+			if !wait && s.fresh(h.modified) {
+				return nil, fmt.Errorf("lock %s: %w (lease renewed %s ago)", s.loc, vfs.ErrLocked, s.age(h.modified).Round(time.Second))
+			}
+		}
+		if time.Since(seenAt) >= s.opts.LeaseTTL {
+			etag, err := l.put(nil, aws.String(seen))
+			if err == nil {
+				return l.held(etag), nil // taken over: its holder stopped renewing
+			}
+			if !errors.Is(err, errPrecondition) {
+				return nil, err
+			}
+			continue
+		}
+		time.Sleep(poll)
+	}
+}
+
+// fresh reports whether an object written at t is younger than the lease
+// TTL by the server's clock.
+func (s *Store) fresh(t time.Time) bool { return s.age(t) < s.opts.LeaseTTL }
+
+func (s *Store) age(t time.Time) time.Duration {
+	now, err := s.Now()
+	if err != nil {
+		return 0
+	}
+	return now.Sub(t)
+}
+
+type headInfo struct {
+	etag     string
+	modified time.Time
+}
+
+func (s *Store) head(name string) (headInfo, error) {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	out, err := s.client.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(name))})
+	if err != nil {
+		return headInfo{}, s.failName("lock", name, err)
+	}
+	return headInfo{etag: aws.ToString(out.ETag), modified: aws.ToTime(out.LastModified)}, nil
+}
+
+// lease is a held lease.
+type lease struct {
+	s     *Store
+	name  string
+	token string
+
+	mu    sync.Mutex
+	etag  string // the ETag of our latest write
+	seq   int
+	lost  error
+	stop  chan struct{}
+	once  sync.Once
+	ended sync.WaitGroup
+}
+
+func newToken() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// put writes the lease's next content, if absent or if still at ifMatch.
+func (l *lease) put(ifNoneMatch, ifMatch *string) (string, error) {
+	l.mu.Lock()
+	l.seq++
+	host, _ := os.Hostname()
+	body := fmt.Sprintf("chime lease %s\nholder %s pid %d\nrenewal %d\n", l.token, host, os.Getpid(), l.seq)
+	l.mu.Unlock()
+	ctx, cancel := l.s.ctx()
+	defer cancel()
+	out, err := l.s.client.PutObject(ctx, &awss3.PutObjectInput{
+		Bucket: &l.s.bucket, Key: aws.String(l.s.key(l.name)), Body: strings.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))), IfNoneMatch: ifNoneMatch, IfMatch: ifMatch,
+	})
+	if err != nil {
+		return "", l.s.failName("lock", l.name, err)
+	}
+	if etag := aws.ToString(out.ETag); etag != "" {
+		return etag, nil
+	}
+	// Some servers (SeaweedFS after a conditional write) send no ETag:
+	// ask. Only a taker that saw it unchanged for a TTL could change it
+	// meanwhile, and then the next renewal finds out.
+	h, err := l.s.head(l.name)
+	return h.etag, err
+}
+
+// held starts the renewals of a lease just taken.
+func (l *lease) held(etag string) *lease {
+	l.etag = etag
+	l.ended.Add(1)
+	go l.renewals()
+	return l
+}
+
+func (l *lease) renewals() {
+	defer l.ended.Done()
+	t := time.NewTicker(l.s.opts.LeaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+			if l.renew() != nil && l.isLost() {
+				return
+			}
+		}
+	}
+}
+
+func (l *lease) isLost() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lost != nil
+}
+
+// renew rewrites the lease with If-Match on our latest ETag. A 412 means
+// it was taken over (we stopped renewing for a TTL): lost for good. A
+// failed request leaves the outcome unknown, and the next renewal tells.
+func (l *lease) renew() error {
+	l.mu.Lock()
+	if l.lost != nil {
+		defer l.mu.Unlock()
+		return l.lost
+	}
+	cur := l.etag
+	l.mu.Unlock()
+	etag, err := l.put(nil, aws.String(cur))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case err == nil:
+		l.etag = etag
+	case errors.Is(err, errPrecondition):
+		l.lost = fmt.Errorf("lock %s: lost: the lease was taken over after it went unrenewed for %s", l.s.loc, l.s.opts.LeaseTTL)
+		err = l.lost
+	}
+	return err
+}
+
+// Check renews the lease and reports whether it is still held.
+func (l *lease) Check() error { return l.renew() }
+
+// Release stops the renewals and deletes the lease if it is still ours.
+func (l *lease) Release() error {
+	var err error
+	l.once.Do(func() {
+		close(l.stop)
+		l.ended.Wait()
+		l.mu.Lock()
+		lost, etag := l.lost, l.etag
+		l.mu.Unlock()
+		if lost == nil {
+			if err = l.s.remove(l.name, etag); errors.Is(err, errPrecondition) {
+				err = nil // taken over: not ours to delete
+			}
+		}
+	})
+	return err
+}

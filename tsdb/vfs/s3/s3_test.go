@@ -1,0 +1,192 @@
+package s3_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/chime-tsdb/chime/internal/s3test"
+	"github.com/chime-tsdb/chime/tsdb/vfs"
+	"github.com/chime-tsdb/chime/tsdb/vfs/s3"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	s3test.StopShared()
+	os.Exit(code)
+}
+
+func newStore(t *testing.T, o s3.Options) (*s3.Store, *s3test.Server) {
+	t.Helper()
+	srv := s3test.Shared(t)
+	srv.Setenv(t)
+	st, err := s3.Open("s3://"+srv.Bucket(t)+"/db", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, srv
+}
+
+// TestStore_Canary: N parallel creates of one name, from N stores (as
+// from N machines): exactly one succeeds, the others get ErrExist. A
+// server that lets two through breaks commit order.
+func TestStore_Canary(t *testing.T) {
+	st, _ := newStore(t, s3.Options{})
+	const n = 16
+	for round := range 5 {
+		name := "tx.canary" + string(rune('a'+round))
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			other, err := s3.Open(st.String(), s3.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := other.Create()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			p.Write([]byte{byte(i)})
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = p.Publish(name) }()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, vfs.ErrExist):
+				t.Fatalf("a losing create: %v, want ErrExist", err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d of %d parallel creates of %s succeeded, want exactly 1", ok, n, name)
+		}
+	}
+}
+
+// TestStore_Multipart: a large object goes up in parts and reads back
+// exactly, by ranges and scans; losing the name race aborts the upload.
+func TestStore_Multipart(t *testing.T) {
+	st, srv := newStore(t, s3.Options{PartSize: 5 << 20, Parallel: 3})
+	data := make([]byte, 13<<20+12345)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range data {
+		data[i] = byte(r.Uint32())
+	}
+	for _, name := range []string{"big", "big"} {
+		p, err := st.Create()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Write(data)
+		err = p.Publish(name)
+		p.Close()
+		if name == "big" && err != nil && !errors.Is(err, vfs.ErrExist) {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	ups, err := srv.Client().ListMultipartUploads(ctx, &awss3.ListMultipartUploadsInput{Bucket: aws.String(st.Bucket())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ups.Uploads) != 0 {
+		t.Fatalf("%d uploads left after a lost race", len(ups.Uploads))
+	}
+	entries, err := st.List()
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("listed %v, %v", entries, err)
+	}
+	f, err := st.Open("big", entries[0].Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Size() != int64(len(data)) {
+		t.Fatalf("size %d", f.Size())
+	}
+	got, err := io.ReadAll(io.NewSectionReader(f, 0, f.Size()))
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("scan: %v, equal %v", err, bytes.Equal(got, data))
+	}
+	for range 200 {
+		off := r.Int64N(int64(len(data)))
+		buf := make([]byte, r.IntN(3<<20))
+		n, err := f.ReadAt(buf, off)
+		if want := min(len(buf), len(data)-int(off)); n != want || !bytes.Equal(buf[:n], data[off:off+int64(n)]) || (n < len(buf)) != (err == io.EOF) {
+			t.Fatalf("ReadAt(%d, %d) = %d, %v", len(buf), off, n, err)
+		}
+	}
+}
+
+// TestStore_Lease: a lease left unrenewed (its holder gone) is taken over
+// after a TTL in which its ETag did not change, and its first holder then
+// learns it lost it; a live holder's renewals keep it.
+func TestStore_Lease(t *testing.T) {
+	ttl := 1500 * time.Millisecond
+	st, _ := newStore(t, s3.Options{LeaseTTL: ttl})
+	a, err := st.Lock(".compact", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := s3.Open(st.String(), s3.Options{LeaseTTL: ttl})
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		b, err := other.Lock(".compact", true)
+		if err == nil {
+			err = b.Release()
+		}
+		done <- err
+	}()
+	time.Sleep(3 * ttl)
+	if err := a.Check(); err != nil {
+		t.Fatalf("a renewed lease was lost: %v", err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("a live lease was taken over after %v: %v", time.Since(start), err)
+	default:
+	}
+	if err := a.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// A holder that died: its lease object stays, unrenewed. Without
+	// waiting it is refused at once; waiting takes it over, but only after
+	// a TTL of seeing it unchanged.
+	_, srv := newStore(t, s3.Options{})
+	if _, err := srv.Client().PutObject(context.Background(), &awss3.PutObjectInput{
+		Bucket: aws.String(st.Bucket()), Key: aws.String(st.Prefix() + ".compact"), Body: bytes.NewReader([]byte("dead holder")),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Lock(".compact", false); !errors.Is(err, vfs.ErrLocked) {
+		t.Fatalf("lock of a fresh lease without waiting: %v, want ErrLocked", err)
+	}
+	start = time.Now()
+	c, err := st.Lock(".compact", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < ttl {
+		t.Fatalf("a dead holder's lease taken over after %v, before its TTL %v", d, ttl)
+	}
+	if err := c.Check(); err != nil {
+		t.Fatal(err)
+	}
+	c.Release()
+}
