@@ -106,13 +106,14 @@ type lease struct {
 	name  string
 	token string
 
-	mu    sync.Mutex
-	etag  string // the ETag of our latest write
-	seq   int
-	lost  error
-	stop  chan struct{}
-	once  sync.Once
-	ended sync.WaitGroup
+	mu       sync.Mutex
+	renewing sync.Mutex // one renewal at a time: two with one ETag would lose to each other
+	etag     string     // the ETag of our latest write
+	seq      int
+	lost     error
+	stop     chan struct{}
+	once     sync.Once
+	ended    sync.WaitGroup
 }
 
 func newToken() string {
@@ -181,6 +182,8 @@ func (l *lease) isLost() bool {
 // it was taken over (we stopped renewing for a TTL): lost for good. A
 // failed request leaves the outcome unknown, and the next renewal tells.
 func (l *lease) renew() error {
+	l.renewing.Lock()
+	defer l.renewing.Unlock()
 	l.mu.Lock()
 	if l.lost != nil {
 		defer l.mu.Unlock()
