@@ -26,13 +26,21 @@ demo: build
 # The fuzz run of test uses a count, not a duration: go1.26's fuzz
 # coordinator can fail a timed run at its deadline on a loaded machine
 # (golang/go#75804).
-test:
-	$(GO) vet ./...
+test: lint
 	$(GO) vet -tags powercut ./cmd/chime/
 	$(GO) vet -tags sshfs ./cmd/chime/
+	GOOS=darwin $(GO) vet ./...
+	GOOS=freebsd $(GO) vet ./...
+	GOOS=windows $(GO) build ./tsdb/... ./format/...
 	$(GO) test -count=1 -skip '$(KILL_TESTS)' ./...
+	$(GO) test -count=1 -race -short $(RACE_PKGS)
 	$(MAKE) kill powercut sshfs
 	$(MAKE) fuzz FUZZTIME=20000x
+
+# The packages with concurrent code (the engine, its stores, the parallel
+# import pipeline and scans, compaction, the server) run again under the
+# race detector, in -short mode (fewer simulation seeds).
+RACE_PKGS := ./tsdb/... ./compact/ ./server/ ./format/text/
 
 # The kill suite (cmd/chime/kill_*_test.go): SIGKILL add, delete, compact
 # and serve at random moments, 1,000 times and more. Verbose, so that the

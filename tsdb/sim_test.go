@@ -545,6 +545,9 @@ func TestSim_Protocol(t *testing.T) {
 // time: for each, some seed must produce a violation, or the simulation
 // is too kind to prove anything.
 func TestSim_CatchesBrokenRules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the simulation runs on one goroutine at a time: the race detector adds nothing, and make test runs it without -short")
+	}
 	rules := []struct {
 		name    string
 		objects bool

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync/atomic"
 
 	"github.com/chime-tsdb/chime/format"
 )
@@ -15,6 +16,7 @@ import (
 // read on demand. A Segment is safe for concurrent use by several Cursors
 // and BlockReaders.
 type Reader struct {
+	headerOK atomic.Bool // the header was read and checked
 	r        io.ReaderAt
 	size     int64
 	f        footer
@@ -32,26 +34,80 @@ type pageRef struct {
 }
 
 // Open checks the framing of the segment held by r (size bytes) and
-// reads its top index and meta section. A 0-byte file is an empty data
-// segment.
+// reads its tail: footer, top index and meta section, which one read of
+// the end of the file holds. The header, at offset 0, is checked with the
+// first block (which follows it, so that one read holds both), by
+// CheckHeader, or here when the file has no block. A 0-byte file is an
+// empty data segment.
 func Open(r io.ReaderAt, size int64) (*Reader, error) {
 	s := &Reader{r: r, size: size, f: footer{kind: KindData, version: Version}}
 	if size == 0 {
+		s.headerOK.Store(true)
 		return s, nil
 	}
 	if err := checkSize(size); err != nil {
 		return nil, err
 	}
-	if err := s.readHeader(); err != nil {
-		return nil, err
-	}
-	if err := s.readFooter(); err != nil {
+	if err := s.readFooterAlone(); err != nil {
 		return nil, err
 	}
 	if err := s.readTop(); err != nil {
 		return nil, err
 	}
-	return s, s.readMeta()
+	if err := s.readMeta(); err != nil {
+		return nil, err
+	}
+	if s.f.blocks == 0 {
+		return s, s.CheckHeader()
+	}
+	return s, nil
+}
+
+// readFooterAlone reads the footer without the header: the kind it checks
+// the footer against is the footer's own, whose CRC covers it.
+func (s *Reader) readFooterAlone() error {
+	var k [1]byte
+	if err := s.readAt(k[:], s.size-footerSize+48, "footer"); err != nil {
+		return err
+	}
+	s.f = footer{kind: Kind(k[0])}
+	return s.readFooter()
+}
+
+// CheckHeader reads and checks the header (once): its magic, CRC,
+// version and kind, which must agree with the footer's.
+func (s *Reader) CheckHeader() error {
+	if s.headerOK.Load() {
+		return nil
+	}
+	var h [headerSize]byte
+	if err := s.readAt(h[:], 0, "header"); err != nil {
+		return err
+	}
+	return s.checkHeader(h[:])
+}
+
+// checkHeader checks the header's bytes against the footer.
+func (s *Reader) checkHeader(h []byte) error {
+	if !bytes.Equal(h[:8], magic[:]) {
+		return fmt.Errorf("%w: offset 0: not a chime segment file (bad magic)", ErrCorrupt)
+	}
+	// The header's layout is the same in every version, so its CRC
+	// tells a file of another version from a damaged version field.
+	if _, err := checkCRC(h, 0, "header"); err != nil {
+		return err
+	}
+	if v := binary.LittleEndian.Uint16(h[8:]); int(v) != s.f.version {
+		if !knownVersion(v) {
+			return fmt.Errorf("%w: header at offset 0 says version %d, this chime reads versions 1 to %d (upgrade chime)", ErrVersion, v, Version)
+		}
+		return fmt.Errorf("%w: header at offset 0 says version %d, the footer %d", ErrCorrupt, v, s.f.version)
+	}
+	if Kind(h[10]) != s.f.kind {
+		return fmt.Errorf("%w: offset 10: file kind %d, the footer says %d", ErrCorrupt, h[10], s.f.kind)
+	}
+	s.headerOK.Store(true)
+	return nil
 }
 
 // FooterInfo is what the footer of a segment says about it.
@@ -68,14 +124,7 @@ func ReadFooter(r io.ReaderAt, size int64) (FooterInfo, error) {
 	if err := checkSize(size); err != nil {
 		return FooterInfo{}, err
 	}
-	// The header may be the damaged part: take the kind from the footer,
-	// whose CRC covers it.
-	var k [1]byte
-	if err := s.readAt(k[:], size-footerSize+48, "footer"); err != nil {
-		return FooterInfo{}, err
-	}
-	s.f.kind = Kind(k[0])
-	if err := s.readFooter(); err != nil {
+	if err := s.readFooterAlone(); err != nil {
 		return FooterInfo{}, err
 	}
 	return FooterInfo{Kind: s.f.kind, Rows: s.f.rows, Blocks: s.f.blocks}, nil
@@ -97,31 +146,6 @@ func (s *Reader) readAt(buf []byte, off int64, what string) error {
 	return nil
 }
 
-func (s *Reader) readHeader() error {
-	var h [headerSize]byte
-	if err := s.readAt(h[:], 0, "header"); err != nil {
-		return err
-	}
-	if !bytes.Equal(h[:8], magic[:]) {
-		return fmt.Errorf("%w: offset 0: not a chime segment file (bad magic)", ErrCorrupt)
-	}
-	// The header's layout is the same in every version, so its CRC
-	// tells a file of another version from a damaged version field.
-	if _, err := checkCRC(h[:], 0, "header"); err != nil {
-		return err
-	}
-	v := binary.LittleEndian.Uint16(h[8:])
-	if !knownVersion(v) {
-		return fmt.Errorf("%w: header at offset 0 says version %d, this chime reads versions 1 to %d (upgrade chime)", ErrVersion, v, Version)
-	}
-	s.f.version = int(v)
-	s.f.kind = Kind(h[10])
-	if s.f.kind > KindMarkers {
-		return fmt.Errorf("%w: offset 10: unknown file kind %d", ErrCorrupt, h[10])
-	}
-	return nil
-}
-
 func (s *Reader) readFooter() error {
 	var b [footerSize]byte
 	off := s.size - footerSize
@@ -139,13 +163,10 @@ func (s *Reader) readFooter() error {
 	if !knownVersion(v) {
 		return fmt.Errorf("%w: footer at offset %d says version %d, this chime reads versions 1 to %d (upgrade chime)", ErrVersion, off, v, Version)
 	}
-	if s.f.version != 0 && int(v) != s.f.version {
-		return fmt.Errorf("%w: footer at offset %d: version %d, header says %d", ErrCorrupt, off, v, s.f.version)
-	}
 	f := footer{topOff: le.Uint64(b[0:]), topLen: le.Uint64(b[8:]), metaOff: le.Uint64(b[16:]),
 		metaLen: le.Uint64(b[24:]), rows: le.Uint64(b[32:]), blocks: le.Uint64(b[40:]), kind: Kind(b[48]), version: int(v)}
-	if f.kind != s.f.kind {
-		return fmt.Errorf("%w: footer at offset %d: kind %d, header says %d", ErrCorrupt, off, f.kind, s.f.kind)
+	if f.kind != s.f.kind || f.kind > KindMarkers {
+		return fmt.Errorf("%w: footer at offset %d: unknown file kind %d", ErrCorrupt, off, f.kind)
 	}
 	end := uint64(off)
 	if f.topOff < headerSize || f.topLen < 5 || f.topLen > end || f.topOff > end-f.topLen ||
@@ -448,12 +469,23 @@ type BlockReader struct {
 
 // Read decodes the block that e describes into dst.
 func (br *BlockReader) Read(s *Reader, e *IndexEntry, dst *format.Block) error {
-	if cap(br.raw) < int(e.Len) {
-		br.raw = make([]byte, e.Len)
+	from := e.Off
+	if from == headerSize && !s.headerOK.Load() {
+		from = 0 // the first block: check the header, in the same read
 	}
-	raw := br.raw[:e.Len]
-	if err := s.readAt(raw, int64(e.Off), "block"); err != nil {
+	n := int(e.Off + e.Len - from)
+	if cap(br.raw) < n {
+		br.raw = make([]byte, n)
+	}
+	raw := br.raw[:n]
+	if err := s.readAt(raw, int64(from), "block"); err != nil {
 		return err
+	}
+	if from == 0 {
+		if err := s.checkHeader(raw[:headerSize]); err != nil {
+			return err
+		}
+		raw = raw[headerSize:]
 	}
 	if err := br.dec.decode(dst, raw, int64(e.Off), e.Rows, e.Key, e.Format); err != nil {
 		return err
