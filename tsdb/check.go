@@ -230,7 +230,9 @@ func (db *DB) checkFile(e vfs.Entry) (fr FileReport, f *segFile, ok bool) {
 	}
 	fr.Kind, fr.Rows, fr.Blocks, fr.FooterOK = seg.Kind(), seg.Rows(), seg.Blocks(), true
 	fr.Markers, fr.MetaOK = len(seg.Markers()), true
-	fr.Err = errors.Join(checkBlocks(seg, &fr), checkMeta(e.Name, seg))
+	if fr.Err = seg.CheckHeader(); fr.Err == nil {
+		fr.Err = errors.Join(checkBlocks(seg, &fr), checkMeta(e.Name, seg))
+	}
 	if fr.Err != nil {
 		rf.Close()
 		return fr, nil, true
@@ -252,6 +254,7 @@ func checkBlocks(seg *segment.Reader, fr *FileReport) error {
 		entries, rows    uint64
 		firstErr         error
 	)
+	seg.PrefetchIndex()
 	c := seg.Seek(nil)
 	for c.Next() {
 		e := c.Entry()

@@ -35,6 +35,13 @@ func compile(sel *Selector) *query {
 	return p
 }
 
+// wholeIndex reports whether the query walks every key: each file's whole
+// index is then fetched at once (one ranged read on object storage, a
+// read-ahead hint on a local file).
+func (p *query) wholeIndex() bool {
+	return len(p.ranges) == 1 && len(p.ranges[0].lo) == 0 && p.ranges[0].hi == nil
+}
+
 // exactKeys reports whether the selection names keys exactly (no '%', no
 // key range): each is one unit of work.
 func (p *query) exactKeys() bool {
@@ -124,6 +131,11 @@ func (s *Snapshot) walk(p *query, markers []*marker, fn func(u *keyUnit) error) 
 		return nil
 	}
 	curs := make([]*segment.Cursor, len(s.data))
+	if p.wholeIndex() {
+		for _, f := range s.data {
+			f.seg.PrefetchIndex()
+		}
+	}
 	for _, r := range p.ranges {
 		for i, f := range s.data {
 			if curs[i] == nil {
