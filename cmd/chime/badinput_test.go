@@ -142,6 +142,9 @@ var badInputs = []struct {
 	{"delete --time with --after-time", []string{"delete", "--time", "2020-01-01", "--after-time", "2020-01-02"}, in(""), 2, []string{"time"}},
 	{"delete --time not a time", []string{"delete", "--time", "yesterday"}, in(""), 1, []string{`"yesterday"`}},
 	{"delete --no-sync not a bool", []string{"delete", "a", "--no-sync=2"}, in(""), 2, []string{"no-sync"}},
+	{"delete filter with an unescaped space", []string{"delete", "a b"}, in(""), 2, []string{`"a b"`, `'a\\ b'`}},
+	{"delete --after-key with an unescaped tab", []string{"delete", "--after-key", "a\tb"}, in(""), 2, []string{"after-key", `'a\\tb'`}},
+	{"delete --before-key ending in a backslash", []string{"delete", "--before-key", `b\`}, in(""), 2, []string{"before-key", `'b\\\\'`}},
 
 	// compact's command line
 	{"compact --timestamp-format without --gegnum", []string{"compact", "--timestamp-format", "%s"}, in(""), 2, []string{"gegnum"}},
