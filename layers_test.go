@@ -27,6 +27,7 @@ var layers = map[string][]string{
 	"internal/benchdata":      {"format"},
 	"internal/tools/gen":      {"internal/benchdata"},
 	"internal/tools/measure":  {},
+	"internal/tools/hello":    {},
 }
 
 // pure lists the packages that must not touch the operating system.
