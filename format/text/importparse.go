@@ -8,9 +8,24 @@ import (
 
 // parse turns the chunk's lines into blocks, one per run of a key,
 // checking the order of rows within the chunk. Line numbers in c.err and
-// c.first/c.last are relative to the chunk until consume fixes them.
+// c.first/c.last are relative to the chunk until consume fixes them. A
+// memory fault while reading the chunk (see ParseBytes) is an error of
+// the line being read.
 func (c *chunk) parse(p *LineParser, perLine bool, lim *format.Limits) {
 	defer close(c.done)
+	defer func() {
+		if r := recover(); r != nil {
+			if !isFault(r) {
+				panic(r)
+			}
+			c.err, c.unsorted = &LineError{max(c.lines, 1), errInputFault}, [2]rowPos{}
+		}
+	}()
+	c.parseLines(p, perLine, lim)
+}
+
+// parseLines is parse without the fault handling.
+func (c *chunk) parseLines(p *LineParser, perLine bool, lim *format.Limits) {
 	var cur *format.Block
 	var prev rowPos
 	data := c.data
