@@ -62,46 +62,22 @@ func shortDecimal(tok []byte) (w uint64, q int, neg, ok bool) {
 	if len(tok) > 0 && (tok[0] == '+' || tok[0] == '-') {
 		neg, i = tok[0] == '-', 1
 	}
-	digits, sawDigit, sawDot := 0, false, false
-	for i < len(tok) && tok[i]|0x20 != 'e' {
-		if digits > 0 && digits+8 <= maxShortDigits && len(tok)-i >= 8 {
-			if v, ok := parse8Digits(tok[i:]); ok {
-				w, digits, i = w*1e8+v, digits+8, i+8
-				if sawDot {
-					q -= 8
-				}
-				continue
-			}
-		}
-		ch := tok[i]
-		i++
-		if ch == '.' {
-			if sawDot {
-				return 0, 0, false, false
-			}
-			sawDot = true
-			continue
-		}
-		d := uint64(ch - '0')
-		if d > 9 {
-			return 0, 0, false, false
-		}
-		sawDigit = true
-		if sawDot {
-			q--
-		}
-		if w == 0 && d == 0 {
-			continue // a leading zero
-		}
-		if digits == maxShortDigits {
-			return 0, 0, false, false
-		}
-		w, digits = w*10+d, digits+1
+	var sig int // significant digits in w
+	start := i
+	w, sig, i = digitRun(tok, i, 0, 0)
+	digits := i - start
+	if i < len(tok) && tok[i] == '.' {
+		frac := i + 1
+		w, sig, i = digitRun(tok, frac, w, sig)
+		q, digits = frac-i, digits+i-frac
 	}
-	if !sawDigit {
+	if digits == 0 || sig > maxShortDigits {
 		return 0, 0, false, false
 	}
 	if i < len(tok) {
+		if tok[i]|0x20 != 'e' {
+			return 0, 0, false, false
+		}
 		e, ok := shortExponent(tok[i+1:])
 		if !ok {
 			return 0, 0, false, false
@@ -112,6 +88,47 @@ func shortDecimal(tok []byte) (w uint64, q int, neg, ok bool) {
 		return 0, 0, false, false
 	}
 	return w, q, neg, true
+}
+
+// digitRun reads the decimal digits of tok from i on into w, which holds
+// sig significant digits. It returns w, the significant digits (more
+// than maxShortDigits: too many, and w is then meaningless) and the
+// index after the digits. Eight digits at a time while they fit.
+func digitRun(tok []byte, i int, w uint64, sig int) (uint64, int, int) {
+	for len(tok)-i >= 8 && sig <= maxShortDigits-8 {
+		v, ok := parse8Digits(tok[i:])
+		if !ok {
+			break
+		}
+		if w == 0 {
+			sig = decimalLen(v)
+		} else {
+			sig += 8
+		}
+		w, i = w*1e8+v, i+8
+	}
+	for ; i < len(tok); i++ {
+		d := uint64(tok[i] - '0')
+		if d > 9 {
+			break
+		}
+		if w != 0 || d != 0 { // leading zeros are not significant
+			w, sig = w*10+d, sig+1
+		}
+		if sig > maxShortDigits {
+			return w, sig, i + 1
+		}
+	}
+	return w, sig, i
+}
+
+// decimalLen is the number of decimal digits of v < 10^8 (0 for 0).
+func decimalLen(v uint64) int {
+	n := 0
+	for ; v > 0; v /= 10 {
+		n++
+	}
+	return n
 }
 
 // shortExponent reads the [sign] 1 to 3 digits after an 'e'.

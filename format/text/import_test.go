@@ -3,6 +3,7 @@ package text
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -137,4 +138,44 @@ func FuzzParseBytes(f *testing.F) {
 		}
 		parseBoth(t, string(input), Options{Format: "Fs", Limits: format.Limits{MaxLineLen: maxLine}})
 	})
+}
+
+// benchRows is n rows of the reference data's shape (see
+// internal/benchdata): keys sensor.NNNNN of 10,000 samples a second apart,
+// values a random walk of code c, printed shortest for F.
+func benchRows(c byte, n int) []byte {
+	var b []byte
+	x, u := 12.345678901234567, uint64(50000)
+	for i := range n {
+		b = append(b, fmt.Sprintf("sensor.%05d ", i/10000)...)
+		b = strconv.AppendUint(b, 1577836800000000000+uint64(i%10000)*1e9, 10)
+		b = append(b, ' ')
+		if c == 'F' {
+			x += float64(i%7)*0.37 - 1.1
+			b = strconv.AppendFloat(b, x, 'g', -1, 64)
+		} else {
+			u += uint64(i % 5)
+			b = strconv.AppendUint(b, u, 10)
+		}
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// BenchmarkParseBytes is the parse side of add, on one worker.
+func BenchmarkParseBytes(b *testing.B) {
+	for _, c := range []byte{'F', 'u'} {
+		b.Run("format="+string(c), func(b *testing.B) {
+			input := benchRows(c, 200000)
+			opts := Options{Format: format.Format([]byte{c}), Workers: 1}
+			b.SetBytes(int64(len(input)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := ParseBytes(input, opts, func(*format.Block) error { return nil }, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*200000), "ns/row")
+		})
+	}
 }
