@@ -69,11 +69,20 @@ func NextToken(line, buf []byte) (tok, rest, newBuf []byte, err error) {
 // timestamps, 17-digit floats), and a byte at a time took a quarter of
 // add -f F.
 func tokenEnd(line []byte, i int) int {
-	for ; len(line)-i >= 8; i += 8 {
+	for len(line)-i >= 8 {
 		x := binary.LittleEndian.Uint64(line[i:])
-		if m := hasByte(x, ' ') | hasByte(x, '\t') | hasByte(x, '\\'); m != 0 {
-			return i + bits.TrailingZeros64(m)/8
+		m := hasLess(x, ' '+1) | hasLess(x^(ones*'\\'), 1)
+		if m == 0 {
+			i += 8
+			continue
 		}
+		// The first flagged byte is a blank or a backslash, or another
+		// control character, which belongs to the token.
+		i += bits.TrailingZeros64(m) / 8
+		if tokenStop[line[i]] {
+			return i
+		}
+		i++
 	}
 	for i < len(line) && !tokenStop[line[i]] {
 		i++
@@ -81,14 +90,16 @@ func tokenEnd(line []byte, i int) int {
 	return i
 }
 
-// hasByte sets the high bit of each byte of x that equals c, and maybe of
-// bytes above one that does: a borrow can carry into them. So its lowest
-// set bit (x is little-endian: the first byte in memory) marks the first
-// byte equal to c exactly.
-func hasByte(x uint64, c byte) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	v := x ^ ones*uint64(c)
-	return (v - ones) &^ v & highs
+// ones has a one in every byte.
+const ones = 0x0101010101010101
+
+// hasLess sets the high bit of each byte of x below n (n <= 128), and
+// maybe of bytes above one that is: a borrow can carry into them. So its
+// lowest set bit (x is little-endian: the first byte in memory) marks the
+// first byte below n exactly. A byte equal to c is a byte of x^(ones*c)
+// below 1.
+func hasLess(x uint64, n byte) uint64 {
+	return (x - ones*uint64(n)) &^ x & (ones * 0x80)
 }
 
 // unescapeToken is NextToken's slow path: it copies the token at the start
