@@ -31,20 +31,18 @@ func plainInt(rest []byte) (n uint64, neg bool, after []byte, ok bool) {
 		i++
 	}
 	start := i
-	for len(rest)-i >= 8 && i-start <= maxPlainDigits-8 {
+	end := min(len(rest), start+maxPlainDigits) // a digit at end: too many
+	for end-i >= 8 {
 		v, ok := parse8Digits(rest[i:])
 		if !ok {
 			break
 		}
 		n, i = n*1e8+v, i+8
 	}
-	for ; i < len(rest); i++ {
+	for ; i < end; i++ {
 		d := uint64(rest[i] - '0')
 		if d > 9 {
 			break
-		}
-		if i-start == maxPlainDigits {
-			return 0, false, nil, false
 		}
 		n = n*10 + d
 	}
