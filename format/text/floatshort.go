@@ -32,10 +32,33 @@ const maxShortDigits = 19
 // strconv.ParseFloat gives, rounded half to even straight to c's
 // precision.
 func parseShortFloat(c format.Code, tok []byte) (v uint64, ok bool) {
-	w, q, neg, ok := shortDecimal(tok)
-	if !ok {
+	w, q, neg, n := scanShortDecimal(tok)
+	if n != len(tok) || n == 0 {
 		return 0, false
 	}
+	return shortFloatBits(c, w, q, neg)
+}
+
+// plainFloat is parseShortFloat for the start of rest, after its blanks:
+// the short decimal must end at a blank or at the end of rest. It returns
+// the bits and what follows the decimal; LineParser reads values this
+// way without cutting the token out first.
+func plainFloat(c format.Code, rest []byte) (uint64, []byte, bool) {
+	i := 0
+	for i < len(rest) && isBlank(rest[i]) {
+		i++
+	}
+	w, q, neg, n := scanShortDecimal(rest[i:])
+	if i += n; n == 0 || i < len(rest) && !isBlank(rest[i]) {
+		return 0, nil, false
+	}
+	v, ok := shortFloatBits(c, w, q, neg)
+	return v, rest[i:], ok
+}
+
+// shortFloatBits is the value w·10^q, negated if neg, in code c (see
+// parseShortFloat).
+func shortFloatBits(c format.Code, w uint64, q int, neg bool) (uint64, bool) {
 	prec, bias, width := uint(53), 1023, 64
 	if c == format.F32 {
 		prec, bias, width = 24, 127, 32
@@ -56,38 +79,39 @@ func parseShortFloat(c format.Code, tok []byte) (v uint64, ok bool) {
 	return sign | uint64(biased)<<(prec-1) | mant&(1<<(prec-1)-1), true
 }
 
-// shortDecimal reads tok as w·10^q (see parseShortFloat).
-func shortDecimal(tok []byte) (w uint64, q int, neg, ok bool) {
+// scanShortDecimal reads a short decimal (see parseShortFloat) at the
+// start of b as w·10^q. n is the number of bytes it spans: 0 when b does
+// not start with one. A short decimal followed by more digits (20 and
+// over), a second dot or a bad exponent is no short decimal (n 0), since
+// it is no token's whole either.
+func scanShortDecimal(b []byte) (w uint64, q int, neg bool, n int) {
 	i := 0
-	if len(tok) > 0 && (tok[0] == '+' || tok[0] == '-') {
-		neg, i = tok[0] == '-', 1
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg, i = b[0] == '-', 1
 	}
 	var sig int // significant digits in w
 	start := i
-	w, sig, i = digitRun(tok, i, 0, 0)
+	w, sig, i = digitRun(b, i, 0, 0)
 	digits := i - start
-	if i < len(tok) && tok[i] == '.' {
+	if i < len(b) && b[i] == '.' {
 		frac := i + 1
-		w, sig, i = digitRun(tok, frac, w, sig)
+		w, sig, i = digitRun(b, frac, w, sig)
 		q, digits = frac-i, digits+i-frac
 	}
 	if digits == 0 || sig > maxShortDigits {
-		return 0, 0, false, false
+		return 0, 0, false, 0
 	}
-	if i < len(tok) {
-		if tok[i]|0x20 != 'e' {
-			return 0, 0, false, false
+	if i < len(b) && b[i]|0x20 == 'e' {
+		e, m := scanExponent(b[i+1:])
+		if m == 0 {
+			return 0, 0, false, 0
 		}
-		e, ok := shortExponent(tok[i+1:])
-		if !ok {
-			return 0, 0, false, false
-		}
-		q += e
+		q, i = q+e, i+1+m
 	}
-	if q < -19 || q > 19 {
-		return 0, 0, false, false
+	if q < -19 || q > 19 || i < len(b) && (b[i] == '.' || b[i]-'0' <= 9) {
+		return 0, 0, false, 0
 	}
-	return w, q, neg, true
+	return w, q, neg, i
 }
 
 // digitRun reads the decimal digits of tok from i on into w, which holds
@@ -131,27 +155,28 @@ func decimalLen(v uint64) int {
 	return n
 }
 
-// shortExponent reads the [sign] 1 to 3 digits after an 'e'.
-func shortExponent(b []byte) (int, bool) {
+// scanExponent reads the [sign] 1 to 3 digits after an 'e' at the start
+// of b; m is the number of bytes they span, 0 if none or more than 3
+// digits.
+func scanExponent(b []byte) (e, m int) {
 	neg := false
 	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
-		neg, b = b[0] == '-', b[1:]
+		neg, m = b[0] == '-', 1
 	}
-	if len(b) == 0 || len(b) > 3 {
-		return 0, false
-	}
-	e := 0
-	for _, ch := range b {
-		d := int(ch - '0')
-		if d < 0 || d > 9 {
-			return 0, false
+	start := m
+	for ; m < len(b) && b[m]-'0' <= 9; m++ {
+		if m-start == 3 {
+			return 0, 0
 		}
-		e = e*10 + d
+		e = e*10 + int(b[m]-'0')
+	}
+	if m == start {
+		return 0, 0
 	}
 	if neg {
 		e = -e
 	}
-	return e, true
+	return e, m
 }
 
 // roundDecimal returns w·10^q (w > 0, |q| <= 19) rounded half to even to

@@ -18,19 +18,25 @@ func checkPlain(t *testing.T, rest []byte) {
 			t.Fatalf("plainNanos(%q) = %d, %q; general: %d (%v), %q (%v)", rest, ts, a, want, werr, after, err)
 		}
 	}
-	for _, c := range []format.Code{format.U32, format.U64, format.I32, format.I64} {
+	for _, c := range []format.Code{format.U32, format.U64, format.I32, format.I64, format.F32, format.F64} {
 		v, a, ok := plainNum(c, rest)
 		if !ok {
 			continue
 		}
 		want, werr := parseNum(c, tok)
+		if c.Float() { // and strconv, not only the short path that parseNum takes too
+			sv, valid := strconvBits(c, string(tok))
+			if !valid || sv != v {
+				t.Fatalf("plainNum(%c, %q) = %#x; strconv gives %#x (valid %v)", c, rest, v, sv, valid)
+			}
+		}
 		if err != nil || werr != nil || v != want || !bytes.Equal(a, after) {
 			t.Fatalf("plainNum(%c, %q) = %d, %q; general: %d (%v), %q (%v)", c, rest, v, a, want, werr, after, err)
 		}
 	}
 }
 
-func TestPlainInt(t *testing.T) {
+func TestPlainNum(t *testing.T) {
 	tests := []struct {
 		rest                 string
 		nanos, u32, i32, i64 bool // taken by the plain path for these
@@ -69,13 +75,24 @@ func TestPlainInt(t *testing.T) {
 				tt.rest, nanos, u32, i32, i64, tt.nanos, tt.u32, tt.i32, tt.i64)
 		}
 	}
-	if _, _, ok := plainNum(format.F64, []byte("1")); ok {
-		t.Error("plainNum takes a float column")
+	for _, rest := range []string{"1.5", " -12.345678901234567 x", "1e5\t", "0.1", ".5 ", "1.", "-0"} {
+		if _, _, ok := plainNum(format.F64, []byte(rest)); !ok {
+			t.Errorf("plainNum(F, %q) takes the general path", rest)
+		}
+	}
+	for _, rest := range []string{"1.2.3", "1e", "1e1000", "nan", "1.5x", "1.5\\ ", "12345678901234567890.5", ""} {
+		if _, _, ok := plainNum(format.F64, []byte(rest)); ok {
+			t.Errorf("plainNum(F, %q) takes the plain path", rest)
+		}
+		checkPlain(t, []byte(rest))
+	}
+	if _, _, ok := plainNum(format.Str, []byte("1")); ok {
+		t.Error("plainNum takes an s column")
 	}
 }
 
-func FuzzPlainInt(f *testing.F) {
-	for _, s := range []string{"1577836800000000000 5", " -2147483648", "+0", "99999999999999999999", "1\\ 2", "7\t8"} {
+func FuzzPlainNum(f *testing.F) {
+	for _, s := range []string{"1577836800000000000 5", " -2147483648", "+0", "99999999999999999999", "1\\ 2", "7\t8", "-12.345678901234567", "1.5e-3 x", "1.2.3"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, rest []byte) { checkPlain(t, rest) })

@@ -6,13 +6,13 @@ import (
 	"github.com/chime-tsdb/chime/format"
 )
 
-// The plain-integer path of LineParser: nanosecond timestamps and u, U, i
-// and I values are mostly plain digits, which are read here straight from
-// the line, eight at a time, without first cutting the token out
-// (NextToken) and then parsing it: the two passes and their calls were a
-// third of add -f u. Anything else (an escape, a letter, 20 digits or
-// more, a value out of the column's range) goes the general way, which
-// gives the same value or the error message.
+// The plain path of LineParser: nanosecond timestamps and u, U, i and I
+// values are mostly plain digits, and f and F values short decimals,
+// which are read here straight from the line, without first cutting the
+// token out (NextToken) and then parsing it: the two passes and their
+// calls were a third of add -f u. Anything else (an escape, a letter, 20
+// digits or more, a value out of the column's range) goes the general
+// way, which gives the same value or the error message.
 
 // maxPlainDigits is the most digits of a plain integer: every 19-digit
 // number fits in a uint64.
@@ -58,11 +58,15 @@ func plainNanos(rest []byte) (uint64, []byte, bool) {
 	return n, after, ok && !neg
 }
 
-// plainNum is plainInt for a value of integer code c, as parseNum gives
-// it; ok is false for other codes and values out of c's range.
+// plainNum reads a value of numeric code c at the start of rest, after
+// its blanks, as parseNum gives it: a plain integer (plainInt) in c's
+// range, or a short decimal (plainFloat). ok is false for other codes and
+// anything else.
 func plainNum(c format.Code, rest []byte) (uint64, []byte, bool) {
 	var max uint64
 	switch c {
+	case format.F32, format.F64:
+		return plainFloat(c, rest)
 	case format.U32:
 		max = math.MaxUint32
 	case format.U64:
