@@ -8,8 +8,10 @@ FUZZTIME ?= 30s
 
 all: build
 
+# Static (CGO_ENABLED=0): chime needs no C library, and a cgo build links
+# libc through net and starts about 1 ms later (see scripts/bench.sh).
 build:
-	$(GO) build -o $(BIN) ./cmd/chime
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/chime
 
 # The fibonacci quick start of the README on a throwaway database.
 demo: build

@@ -32,6 +32,7 @@ var layers = map[string][]string{
 	"internal/tools/gen":      {"internal/benchdata"},
 	"internal/tools/measure":  {},
 	"internal/s3test":         {},
+	"internal/tools/hello":    {},
 }
 
 // pure lists the packages that must not touch the operating system.

@@ -62,16 +62,31 @@ func (l Limits) WithDefaults() (Limits, error) {
 	return l, nil
 }
 
-// CheckKey refuses a key over the limit.
+// CheckKey refuses a key over the limit. It is small enough to inline:
+// add checks every line's key.
 func (l *Limits) CheckKey(key []byte) error {
 	if len(key) > l.MaxKeyLen {
-		return fmt.Errorf("%w: key %s is %d bytes long, the limit is %d", ErrLimit, Quote(key), len(key), l.MaxKeyLen)
+		return l.keyError(key)
 	}
 	return nil
 }
 
+func (l *Limits) keyError(key []byte) error {
+	return fmt.Errorf("%w: key %s is %d bytes long, the limit is %d", ErrLimit, Quote(key), len(key), l.MaxKeyLen)
+}
+
 // CheckLine refuses an input line (without its newline) over the limit.
+// It is small enough to inline: add checks every line.
 func (l *Limits) CheckLine(line []byte) error {
+	if len(line) > l.MaxLineLen { // maybe: a final '\r' does not count
+		return l.lineError(line)
+	}
+	return nil
+}
+
+// lineError is CheckLine's error, or nil for a line that fits once its
+// final '\r' is dropped.
+func (l *Limits) lineError(line []byte) error {
 	n := len(line)
 	if n > 0 && line[n-1] == '\r' {
 		n--

@@ -55,7 +55,7 @@ func selection(pathFilter string, q *params) (*tsdb.Selector, error) {
 	for _, f := range q.list("filter") {
 		sel.Filters = append(sel.Filters, []byte(f))
 	}
-	if err := firstErr(keyBounds(q, sel), timeBounds(q, sel)); err != nil {
+	if err := firstErr(keyBounds(q, sel, rawKey), timeBounds(q, sel)); err != nil {
 		return nil, err
 	}
 	return sel, nil
@@ -71,13 +71,14 @@ func readSelector(pathFilter string, q *params) (*tsdb.Selector, error) {
 	return sel, err
 }
 
-// keyBounds reads after-key and before-key into sel.
-func keyBounds(q *params, sel *tsdb.Selector) error {
-	after, hasAfter, err := q.str("after-key")
+// keyBounds reads after-key and before-key into sel, raw (reads) or
+// escaped (deletes) as key says.
+func keyBounds(q *params, sel *tsdb.Selector, key keyArg) error {
+	after, hasAfter, err := q.key("after-key", key)
 	if err != nil {
 		return err
 	}
-	before, hasBefore, err := q.str("before-key")
+	before, hasBefore, err := q.key("before-key", key)
 	if err != nil {
 		return err
 	}

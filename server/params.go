@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/format/timefmt"
 )
 
@@ -49,6 +51,35 @@ func (p *params) str(name string) (string, bool, error) {
 		return "", false, nil
 	}
 	return vs[0], true, nil
+}
+
+// keyArg reads the value v of the key parameter name (a filter or a key
+// bound): rawKey or escapedKey.
+type keyArg func(name, v string) (string, error)
+
+// rawKey takes a key parameter as it is, as reads do.
+func rawKey(_, v string) (string, error) { return v, nil }
+
+// escapedKey unescapes a key parameter as an input token, as deletes do
+// (sonnerie's delete did, and chime delete does). A value that is not one
+// token is refused with its escaped form.
+func escapedKey(name, v string) (string, error) {
+	tok, err := text.UnescapeArg([]byte(v))
+	var ae *text.ArgError
+	if errors.As(err, &ae) {
+		return "", badRequest("%s %q holds %s; delete takes keys escaped as in PUT lines: write %s", name, ae.Arg, ae.Problem, ae.Escaped)
+	}
+	return string(tok), err
+}
+
+// key returns the one value of the key parameter name, read by read.
+func (p *params) key(name string, read keyArg) (string, bool, error) {
+	s, ok, err := p.str(name)
+	if err != nil || !ok {
+		return s, ok, err
+	}
+	s, err = read(name, s)
+	return s, ok, err
 }
 
 // list returns every value of a repeatable parameter.

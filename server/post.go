@@ -62,20 +62,24 @@ func (s *Server) deleteRows(w http.ResponseWriter, r *http.Request, q *params) e
 
 // deleteMarker builds the marker of a delete request with the delete
 // command's rules: at least one selector; time excludes the other time
-// bounds. The filter is the path's, or one `filter` parameter; unlike a
-// read's, it may be combined with key bounds.
+// bounds; the filter and the key bounds are escaped as input tokens. The
+// filter is the path's, or one `filter` parameter; unlike a read's, it
+// may be combined with key bounds.
 func deleteMarker(pathFilter string, q *params) (format.Marker, error) {
-	filter, hasFilter, err := q.str("filter")
+	filter, hasFilter, err := q.key("filter", escapedKey)
 	switch {
 	case err != nil:
 		return format.Marker{}, err
 	case hasFilter && pathFilter != "":
 		return format.Marker{}, badRequest("give the filter in the path or as ?filter=, not both")
 	case pathFilter != "":
-		filter, hasFilter = pathFilter, true
+		if filter, err = escapedKey("filter", pathFilter); err != nil {
+			return format.Marker{}, err
+		}
+		hasFilter = true
 	}
 	var sel tsdb.Selector
-	if err := firstErr(keyBounds(q, &sel), timeBounds(q, &sel)); err != nil {
+	if err := firstErr(keyBounds(q, &sel, escapedKey), timeBounds(q, &sel)); err != nil {
 		return format.Marker{}, err
 	}
 	m := format.Marker{Filter: []byte(filter), HasFilter: hasFilter, Bounds: sel.Bounds}

@@ -33,6 +33,47 @@ func TestPost_Delete(t *testing.T) {
 	}
 }
 
+// A delete takes its filter and key bounds escaped, as the delete command
+// and sonnerie's delete do (a read takes them raw).
+func TestPost_DeleteEscaped(t *testing.T) {
+	e := newDirEnv(t, nil)
+	e.put("", "a 1 u 1\na\\ b 1 u 2\nx 1 u 3\ny\\\\z 1 u 4\n")
+	if got := e.must(http.StatusOK, "GET", "/a%20b", ""); got != "a\\ b\t1\t2\n" {
+		t.Fatalf("GET /a%%20b (raw filter): %q", got)
+	}
+	for _, path := range []string{
+		"/a%5C%20b?delete",     // the key "a b", not "a"
+		"/?delete&filter=%5Cx", // \x is x
+		"/?delete&after-key=y%5C%5Cz&before-key=y%5C%5Cz%5C%20", // [y\z, "y\z ")
+	} {
+		e.must(http.StatusOK, "POST", path, "")
+	}
+	if got := e.must(http.StatusOK, "GET", "/%25", ""); got != "a\t1\t1\n" {
+		t.Errorf("after the deletes: %q, want only a", got)
+	}
+}
+
+// A delete's filter or key bound that is not one escaped token is refused
+// with its escaped form; sonnerie cut it at its first blank.
+func TestPost_DeleteUnescapedBlank(t *testing.T) {
+	e := newDirEnv(t, nil)
+	e.put("", "a 1 u 1\n")
+	for _, tc := range []struct{ path, want string }{
+		{"/a%20b?delete", `filter "a b" holds an unescaped space; delete takes keys escaped as in PUT lines: write a\ b`},
+		{"/?delete&filter=a%20b", `filter "a b" holds an unescaped space`},
+		{"/?delete&after-key=a%09b", `after-key "a\tb" holds an unescaped tab; delete takes keys escaped as in PUT lines: write a\tb`},
+		{"/?delete&before-key=a%5C", `before-key "a\\" holds a backslash at its end; delete takes keys escaped as in PUT lines: write a\\`},
+	} {
+		code, got := e.do("POST", tc.path, "")
+		if code != http.StatusBadRequest || !strings.Contains(got, tc.want) {
+			t.Errorf("POST %s: %d %q, want 400 with %q", tc.path, code, got, tc.want)
+		}
+	}
+	if got := e.must(http.StatusOK, "GET", "/%25", ""); got != "a\t1\t1\n" {
+		t.Errorf("after refused deletes: %q", got)
+	}
+}
+
 func TestPost_BadRequests(t *testing.T) {
 	e := newDirEnv(t, nil)
 	for _, tc := range []struct{ path, want string }{

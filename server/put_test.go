@@ -27,6 +27,17 @@ func TestPut_FormatsAndEscapes(t *testing.T) {
 	}
 }
 
+// An escaped space ending a line is a space ending the last value or
+// key, not trailing blank (sonnerie crashed on it).
+func TestPut_TrailingEscapedSpace(t *testing.T) {
+	e := newDirEnv(t, nil)
+	e.put("", "k 1 s abc\\ \nk\\  2 ss x\\ \r\n")
+	want := "k\t1\ts\tabc\\ \nk\\ \t2\tss\tx\\  \n"
+	if got := e.must(http.StatusOK, "GET", "/%25?print-format", ""); got != want {
+		t.Errorf("GET:\n got %q\nwant %q", got, want)
+	}
+}
+
 func TestPut_TimestampFormat(t *testing.T) {
 	e := newDirEnv(t, nil)
 	e.must(http.StatusCreated, "PUT", "/?timestamp-format=%25FT%25T", "k 2020-01-01T00:00:01 u 1\n")

@@ -3,6 +3,7 @@ package tsdb
 import (
 	"io"
 
+	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/text"
 )
 
@@ -13,12 +14,28 @@ import (
 // written; memory stays bounded whatever the input size. It returns the
 // number of rows and the name of the published file ("" for no rows).
 func (db *DB) AddText(r io.Reader, opts text.Options) (uint64, string, error) {
+	return db.addParsed(opts, func(opts text.Options, write func(*format.Block) error) error {
+		return text.Parse(r, opts, write)
+	})
+}
+
+// AddTextBytes is AddText for input already in memory, typically a mapped
+// file, which it parses without copying (see text.ParseBytes): released,
+// if not nil, is told how many leading bytes of data are no longer read.
+func (db *DB) AddTextBytes(data []byte, opts text.Options, released func(n int)) (uint64, string, error) {
+	return db.addParsed(opts, func(opts text.Options, write func(*format.Block) error) error {
+		return text.ParseBytes(data, opts, write, released)
+	})
+}
+
+// addParsed commits, as one transaction, the blocks that parse writes.
+func (db *DB) addParsed(opts text.Options, parse func(text.Options, func(*format.Block) error) error) (uint64, string, error) {
 	opts.Limits = opts.Limits.Or(db.lim)
 	tx, err := db.Begin()
 	if err != nil {
 		return 0, "", err
 	}
-	if err := text.Parse(r, opts, tx.Write); err != nil {
+	if err := parse(opts, tx.Write); err != nil {
 		tx.Rollback()
 		return 0, "", err
 	}

@@ -65,11 +65,23 @@ func runAdd(g *globals, o *addOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err = db.AddText(os.Stdin, topts); err != nil {
+	if err = addStdin(db, topts); err != nil {
 		if errors.Is(err, tsdb.ErrDiskFull) {
 			return fmt.Errorf("add: %w: free some space or lower --min-free (nothing was added)", err)
 		}
 		return fmt.Errorf("add: %w (nothing was added)", err)
 	}
 	return nil
+}
+
+// addStdin adds the rows of standard input, parsed in place when it is a
+// mapped file (see mapStdin), else read.
+func addStdin(db *tsdb.DB, opts text.Options) error {
+	in := mapStdin()
+	if in == nil {
+		_, _, err := db.AddText(os.Stdin, opts)
+		return err
+	}
+	_, _, err := db.AddTextBytes(in.input(), opts, in.release)
+	return errors.Join(err, in.close())
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,6 +143,9 @@ var badInputs = []struct {
 	{"delete --time with --after-time", []string{"delete", "--time", "2020-01-01", "--after-time", "2020-01-02"}, in(""), 2, []string{"time"}},
 	{"delete --time not a time", []string{"delete", "--time", "yesterday"}, in(""), 1, []string{`"yesterday"`}},
 	{"delete --no-sync not a bool", []string{"delete", "a", "--no-sync=2"}, in(""), 2, []string{"no-sync"}},
+	{"delete filter with an unescaped space", []string{"delete", "a b"}, in(""), 2, []string{`"a b"`, `'a\\ b'`}},
+	{"delete --after-key with an unescaped tab", []string{"delete", "--after-key", "a\tb"}, in(""), 2, []string{"after-key", `'a\\tb'`}},
+	{"delete --before-key ending in a backslash", []string{"delete", "--before-key", `b\`}, in(""), 2, []string{"before-key", `'b\\\\'`}},
 
 	// compact's command line
 	{"compact --timestamp-format without --gegnum", []string{"compact", "--timestamp-format", "%s"}, in(""), 2, []string{"gegnum"}},
@@ -192,6 +196,8 @@ func rows(n int, last string) func() string {
 	}
 }
 
+// TestBadInput runs the table with stdin a pipe and, for add, a file too:
+// add parses a regular file in place (mapStdin) and a pipe as it reads.
 func TestBadInput(t *testing.T) {
 	if len(badInputs) < 60 {
 		t.Fatalf("the table has %d cases, want at least 60", len(badInputs))
@@ -199,22 +205,34 @@ func TestBadInput(t *testing.T) {
 	template := badInputDB(t)
 	before := listing(t, template)
 	for _, tt := range badInputs {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			db := filepath.Join(t.TempDir(), "db")
-			copyDir(t, template, db)
-			stdout, stderr, status := runStatus(t, tt.stdin(), append([]string{"-d", db}, tt.args...)...)
-			if status != tt.status {
-				t.Errorf("exit status %d, want %d; stderr %q", status, tt.status, stderr)
+		for _, file := range []bool{false, true} {
+			if file && tt.args[0] != "add" {
+				continue
 			}
-			checkErrLine(t, stderr, tt.want)
-			if stdout != "" {
-				t.Errorf("stdout %q", stdout)
-			}
-			if after := listing(t, db); !slices.Equal(after, before) {
-				t.Errorf("the database changed: %v, was %v", after, before)
-			}
-		})
+			t.Run(fmt.Sprintf("%s/stdin_file=%v", tt.name, file), func(t *testing.T) {
+				t.Parallel()
+				db := filepath.Join(t.TempDir(), "db")
+				copyDir(t, template, db)
+				args := append([]string{"-d", db}, tt.args...)
+				var stdout, stderr string
+				var status int
+				if file {
+					stdout, stderr, status = runStatusFile(t, tt.stdin(), args...)
+				} else {
+					stdout, stderr, status = runStatus(t, tt.stdin(), args...)
+				}
+				if status != tt.status {
+					t.Errorf("exit status %d, want %d; stderr %q", status, tt.status, stderr)
+				}
+				checkErrLine(t, stderr, tt.want)
+				if stdout != "" {
+					t.Errorf("stdout %q", stdout)
+				}
+				if after := listing(t, db); !slices.Equal(after, before) {
+					t.Errorf("the database changed: %v, was %v", after, before)
+				}
+			})
+		}
 	}
 }
 
@@ -269,12 +287,41 @@ func listing(t testing.TB, db string) []string {
 // runStatus runs the chime binary and returns its output and exit status.
 func runStatus(t testing.TB, stdin string, args ...string) (string, string, int) {
 	t.Helper()
+	return runWith(t, strings.NewReader(stdin), args...)
+}
+
+// runStatusFile is runStatus with stdin a regular file holding stdin.
+func runStatusFile(t testing.TB, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	f := stdinFile(t, stdin)
+	defer f.Close()
+	return runWith(t, f, args...)
+}
+
+// stdinFile is a regular file holding s, open for reading.
+func stdinFile(t testing.TB, s string) *os.File {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "stdin")
+	if err := os.WriteFile(name, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// runWith runs the chime binary with stdin and returns its output and
+// exit status. An *os.File stdin is the child's own.
+func runWith(t testing.TB, stdin io.Reader, args ...string) (string, string, int) {
+	t.Helper()
 	bin, err := chimeBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()

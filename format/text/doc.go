@@ -4,7 +4,8 @@
 //     in NextToken and AppendEscaped; numbers and floats parsed exactly),
 //     and Parse, the pipeline that cuts an input into chunks, parses them
 //     on several cores and hands Blocks on in input order, checking the
-//     sort order and the Limits;
+//     sort order and the Limits; UnescapeArg for command-line arguments
+//     that stand for one token (delete's keys);
 //   - out: read's lines (RowFormatter), CSV (CSVFormatter) and JSON lines
 //     (JSONFormatter), and the column selections of -C (ColumnSet).
 //

@@ -33,6 +33,9 @@ var floatChar = func() (t [256]bool) {
 // case. A finite literal too large for the type is out of range rather
 // than infinite; one too small for it becomes zero.
 func parseFloat(c format.Code, tok []byte) (uint64, error) {
+	if v, ok := parseShortFloat(c, tok); ok {
+		return v, nil
+	}
 	body := tok
 	neg := false
 	if len(body) > 0 && (body[0] == '+' || body[0] == '-') {

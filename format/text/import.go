@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"sync"
 
 	"github.com/chime-tsdb/chime/format"
@@ -43,7 +44,9 @@ var ErrUnsorted = errors.New("input must be sorted by key, then by strictly incr
 // chunk is a run of whole lines and, once parsed, their rows.
 type chunk struct {
 	data   []byte
-	lines  int // lines in data
+	end    int  // ParseBytes: the offset of the end of data in the input
+	pooled bool // data is a buffer of chunkBufs
+	lines  int  // lines in data
 	blocks []*format.Block
 	first  rowPos // first and last row, for order checks across chunks
 	last   rowPos
@@ -65,6 +68,31 @@ type rowPos struct {
 // in input order, checking that keys and times are sorted. Parsing runs on
 // Workers goroutines; write runs on the caller's. Errors name the line.
 func Parse(r io.Reader, opts Options, write func(*format.Block) error) error {
+	return parse(opts, write, nil, func(maxLine int, jobs, order chan<- *chunk, stop <-chan struct{}) error {
+		return readChunks(r, maxLine, jobs, order, stop)
+	})
+}
+
+// ParseBytes is Parse for input already in memory, typically a mapped
+// file: its chunks are slices of data, so nothing is copied. released,
+// if not nil, is called on write's goroutine with a growing n: the first n
+// bytes of data are no longer read, and their memory may be given back.
+//
+// If reading data faults (a mapped file truncated under it), the parse
+// fails with an error rather than crashing the process.
+func ParseBytes(data []byte, opts Options, write func(*format.Block) error, released func(n int)) error {
+	return parse(opts, write, released, func(maxLine int, jobs, order chan<- *chunk, stop <-chan struct{}) error {
+		return cutChunks(data, maxLine, jobs, order, stop)
+	})
+}
+
+// chunker produces the chunks of an input: each goes to order, in input
+// order, and then to jobs to be parsed. It closes both when done.
+type chunker func(maxLine int, jobs, order chan<- *chunk, stop <-chan struct{}) error
+
+// parse runs the pipeline: the chunker, Workers parsers, and consume on
+// the caller's goroutine.
+func parse(opts Options, write func(*format.Block) error, released func(int), chunks chunker) error {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -81,29 +109,30 @@ func Parse(r io.Reader, opts Options, write func(*format.Block) error) error {
 	jobs := make(chan *chunk, workers)
 	order := make(chan *chunk, 2*workers)
 	stop := make(chan struct{})
-	readErr := make(chan error, 1)
-	go func() { readErr <- readChunks(r, lim.MaxLineLen, jobs, order, stop) }()
+	chunkErr := make(chan error, 1)
+	go func() { chunkErr <- chunks(lim.MaxLineLen, jobs, order, stop) }()
 	for range workers {
 		go func() {
+			debug.SetPanicOnFault(true) // see ParseBytes
 			p := &LineParser{Format: opts.Format, ParseTime: opts.ParseTime}
 			for c := range jobs {
 				c.parse(p, opts.FormatPerLine, &lim)
 			}
 		}()
 	}
-	err = consume(order, write)
+	err = consume(order, write, released)
 	close(stop)
 	for range order {
 	}
-	if rerr := <-readErr; err == nil {
-		err = rerr
+	if cerr := <-chunkErr; err == nil {
+		err = cerr
 	}
 	return err
 }
 
 // consume writes parsed chunks in input order, checking the order of rows
 // across chunk boundaries.
-func consume(order <-chan *chunk, write func(*format.Block) error) error {
+func consume(order <-chan *chunk, write func(*format.Block) error, released func(int)) error {
 	line := 0
 	var prev rowPos
 	for c := range order {
@@ -131,7 +160,11 @@ func consume(order <-chan *chunk, write func(*format.Block) error) error {
 			}
 		}
 		line += c.lines
+		end := c.end
 		c.release()
+		if released != nil && end > 0 {
+			released(end)
+		}
 	}
 	return nil
 }
@@ -174,18 +207,12 @@ func readChunks(r io.Reader, maxLine int, jobs, order chan<- *chunk, stop <-chan
 			cut = len(buf)
 		}
 		if cut == 0 && len(buf) > maxLine+1 { // +1: a '\r' before the '\n' to come
-			err := fmt.Errorf("%w: the line starting %s is longer than the limit of %d bytes", format.ErrLimit, format.Quote(buf), maxLine)
-			c := &chunk{err: &LineError{1, err}, done: make(chan struct{})}
-			close(c.done)
-			select {
-			case order <- c:
-			case <-stop:
-			}
+			sendError(order, stop, tooLong(buf, maxLine))
 			return nil
 		}
 		carry = buf[cut:]
 		if cut > 0 {
-			c := &chunk{data: buf[:cut], done: make(chan struct{})}
+			c := &chunk{data: buf[:cut], pooled: true, done: make(chan struct{})}
 			select {
 			case order <- c:
 			case <-stop:
@@ -197,6 +224,89 @@ func readChunks(r io.Reader, maxLine int, jobs, order chan<- *chunk, stop <-chan
 			return nil
 		}
 	}
+}
+
+// tooLong is the error of a line starting at the start of buf that is
+// longer than maxLine.
+func tooLong(buf []byte, maxLine int) *LineError {
+	return &LineError{1, fmt.Errorf("%w: the line starting %s is longer than the limit of %d bytes", format.ErrLimit, format.Quote(buf), maxLine)}
+}
+
+// sendError ends the input with a chunk that holds only err (its line is
+// relative to the lines sent before).
+func sendError(order chan<- *chunk, stop <-chan struct{}, err *LineError) {
+	c := &chunk{err: err, done: make(chan struct{})}
+	close(c.done)
+	select {
+	case order <- c:
+	case <-stop:
+	}
+}
+
+// cutChunks is readChunks for input in memory: chunks of about chunkSize
+// bytes of whole lines, sliced from data without copying. A fault while
+// reading data (a mapped file truncated under it) ends the input with an
+// error.
+func cutChunks(data []byte, maxLine int, jobs, order chan<- *chunk, stop <-chan struct{}) (err error) {
+	defer close(order)
+	defer close(jobs)
+	debug.SetPanicOnFault(true)
+	defer func() {
+		if r := recover(); r != nil {
+			if !isFault(r) {
+				panic(r)
+			}
+			err = errInputFault
+		}
+	}()
+	for off := 0; off < len(data); {
+		cut, ok := nextCut(data[off:], maxLine)
+		if !ok {
+			sendError(order, stop, tooLong(data[off:], maxLine))
+			return nil
+		}
+		off += cut
+		c := &chunk{data: data[off-cut : off], end: off, done: make(chan struct{})}
+		select {
+		case order <- c:
+		case <-stop:
+			return nil
+		}
+		jobs <- c
+	}
+	return nil
+}
+
+// nextCut returns the length of the next chunk of rest, cut as readChunks
+// cuts its buffers: after the last newline within chunkSize bytes, or
+// after the first line when that is longer. It reports false when the
+// first line is longer than readChunks would buffer (maxLine+1 bytes).
+func nextCut(rest []byte, maxLine int) (int, bool) {
+	if len(rest) <= chunkSize {
+		return len(rest), true
+	}
+	if cut := bytes.LastIndexByte(rest[:chunkSize], '\n') + 1; cut > 0 {
+		return cut, true
+	}
+	n := bytes.IndexByte(rest, '\n')
+	if n < 0 {
+		n = len(rest)
+	}
+	if n > maxLine+1 {
+		return 0, false
+	}
+	return min(n+1, len(rest)), true
+}
+
+// errInputFault is the error of input memory that faulted: a mapped input
+// file truncated while it was read.
+var errInputFault = errors.New("read input: the input file changed (was it truncated?) while it was read")
+
+// isFault reports whether r, a recovered panic value, is a memory fault
+// that debug.SetPanicOnFault turned into a panic.
+func isFault(r any) bool {
+	_, ok := r.(interface{ Addr() uintptr })
+	return ok
 }
 
 // Chunk buffers and parsed blocks are recycled: allocating (and zeroing)
@@ -217,8 +327,10 @@ func newChunkBuf(n int) []byte {
 
 // release recycles the chunk's memory once its blocks are written.
 func (c *chunk) release() {
-	buf := c.data[:0]
-	chunkBufs.Put(&buf)
+	if c.pooled {
+		buf := c.data[:0]
+		chunkBufs.Put(&buf)
+	}
 	for _, b := range c.blocks {
 		blockPool.Put(b)
 	}

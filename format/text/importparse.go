@@ -8,11 +8,27 @@ import (
 
 // parse turns the chunk's lines into blocks, one per run of a key,
 // checking the order of rows within the chunk. Line numbers in c.err and
-// c.first/c.last are relative to the chunk until consume fixes them.
+// c.first/c.last are relative to the chunk until consume fixes them. A
+// memory fault while reading the chunk (see ParseBytes) is an error of
+// the line being read.
 func (c *chunk) parse(p *LineParser, perLine bool, lim *format.Limits) {
 	defer close(c.done)
-	var cur *format.Block
+	defer func() {
+		if r := recover(); r != nil {
+			if !isFault(r) {
+				panic(r)
+			}
+			c.err, c.unsorted = &LineError{max(c.lines, 1), errInputFault}, [2]rowPos{}
+		}
+	}()
+	c.parseLines(p, perLine, lim)
+}
+
+// parseLines is parse without the fault handling.
+func (c *chunk) parseLines(p *LineParser, perLine bool, lim *format.Limits) {
+	var cur, prevBlock *format.Block
 	var prev rowPos
+	checkValues := perLine || hasVariable(p.Format) // only s and B values have lengths to check
 	data := c.data
 	for len(data) > 0 {
 		line := data
@@ -38,7 +54,7 @@ func (c *chunk) parse(p *LineParser, perLine bool, lim *format.Limits) {
 			continue
 		}
 		cur, err = appendLine(p, perLine, c, cur, key, rest)
-		if err == nil {
+		if err == nil && checkValues {
 			err = lim.CheckValues(cur, cur.Len()-1)
 		}
 		if err != nil {
@@ -46,14 +62,16 @@ func (c *chunk) parse(p *LineParser, perLine bool, lim *format.Limits) {
 			return
 		}
 		row := rowPos{key: cur.Key, ts: cur.Times[cur.Len()-1], line: c.lines}
+		// A row of the previous row's block has its key: only its time
+		// need be checked, and a full check finds what is wrong.
 		if prev.line == 0 {
 			c.first = row
-		} else if checkOrder(&prev, &row) != nil {
+		} else if (cur != prevBlock || row.ts <= prev.ts) && checkOrder(&prev, &row) != nil {
 			c.unsorted = [2]rowPos{prev, row}
 			c.err = &LineError{}
 			return
 		}
-		prev = row
+		prev, prevBlock = row, cur
 	}
 	c.last = prev
 }
@@ -78,4 +96,14 @@ func appendLine(p *LineParser, perLine bool, c *chunk, cur *format.Block, key, r
 		return cur, p.AppendValues(cur, ts, rest)
 	}
 	return cur, p.AppendRow(cur, rest)
+}
+
+// hasVariable reports whether f has an s or B column.
+func hasVariable(f format.Format) bool {
+	for i := range f.Len() {
+		if f.Code(i).Variable() {
+			return true
+		}
+	}
+	return false
 }

@@ -109,6 +109,11 @@ func (p *LineParser) appendRow(b *format.Block, rest []byte) error {
 // timestamp reads the timestamp token of rest and converts it with
 // ParseTime, or ParseNanos when that is nil. It returns what follows.
 func (p *LineParser) timestamp(rest []byte) (uint64, []byte, error) {
+	if p.ParseTime == nil {
+		if ts, after, ok := plainNanos(rest); ok {
+			return ts, after, nil
+		}
+	}
 	tok, rest, err := p.next(rest)
 	if err != nil {
 		return 0, nil, err
@@ -134,6 +139,11 @@ func (p *LineParser) timestamp(rest []byte) (uint64, []byte, error) {
 // bodies), whose caller must read the format before choosing the block.
 func (p *LineParser) appendValues(b *format.Block, rest []byte) error {
 	for col := range len(p.Format) {
+		if v, after, ok := plainNum(p.Format.Code(col), rest); ok {
+			b.Cols[col].Nums = append(b.Cols[col].Nums, v)
+			rest = after
+			continue
+		}
 		tok, newRest, err := p.next(rest)
 		rest = newRest
 		if err != nil {

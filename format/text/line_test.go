@@ -58,6 +58,10 @@ func TestLineParser_Transcripts(t *testing.T) {
 		{"u", "  k \t 1\t 2 \t", "k\t1\tu\t2\n"},
 		{"u", "k 1 2\r\n", "k\t1\tu\t2\n"},
 		{"u", "k 1 2\n", "k\t1\tu\t2\n"},
+		// an escaped space ending the line ends the value; sonnerie crashed
+		{"s", "k 1 abc\\ ", "k\t1\ts\tabc\\ \n"},
+		{"s", "k 1 abc\\ \r\n", "k\t1\ts\tabc\\ \n"},
+		{"ss", "k 1 abc\\  \t", "k\t1\tss\tabc\\  \n"},
 		{"u", "k +18446744073709551615 2", "k\t18446744073709551615\tu\t2\n"},
 	}
 	for _, tt := range tests {
