@@ -2,7 +2,6 @@ package text
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -38,7 +37,7 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // ErrUnsorted is wrapped by the errors of input rows out of (key, time)
 // order.
-var ErrUnsorted = errors.New("input must be sorted by key, then by strictly increasing time within a key")
+var ErrUnsorted = format.ErrUnsorted
 
 // chunk is a run of whole lines and, once parsed, their rows.
 type chunk struct {
