@@ -24,6 +24,9 @@ type Options struct {
 	// Limits bound keys, lines and values. Zero fields mean the
 	// database's limits in AddText, the defaults in ParseText.
 	Limits format.Limits
+	// Unsorted accepts rows in any order: Parse does not check it, and
+	// AddText sorts them (see tsdb/extsort).
+	Unsorted bool
 }
 
 // LineError is an input error on one line.
@@ -81,11 +84,11 @@ func Parse(r io.Reader, opts Options, write func(*format.Block) error) error {
 		go func() {
 			p := &LineParser{Format: opts.Format, ParseTime: opts.ParseTime}
 			for c := range jobs {
-				c.parse(p, opts.FormatPerLine, &lim)
+				c.parse(p, opts.FormatPerLine, opts.Unsorted, &lim)
 			}
 		}()
 	}
-	err = consume(order, write)
+	err = consume(order, opts.Unsorted, write)
 	close(stop)
 	for range order {
 	}
@@ -96,8 +99,8 @@ func Parse(r io.Reader, opts Options, write func(*format.Block) error) error {
 }
 
 // consume writes parsed chunks in input order, checking the order of rows
-// across chunk boundaries.
-func consume(order <-chan *chunk, write func(*format.Block) error) error {
+// across chunk boundaries unless unsorted.
+func consume(order <-chan *chunk, unsorted bool, write func(*format.Block) error) error {
 	line := 0
 	var prev rowPos
 	for c := range order {
@@ -111,7 +114,7 @@ func consume(order <-chan *chunk, write func(*format.Block) error) error {
 			c.err.Line += line
 			return c.err
 		}
-		if len(c.blocks) > 0 {
+		if len(c.blocks) > 0 && !unsorted {
 			first := c.first
 			first.line += line
 			if err := checkOrder(&prev, &first); err != nil {

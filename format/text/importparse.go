@@ -9,7 +9,7 @@ import (
 // parse turns the chunk's lines into blocks, one per run of a key,
 // checking the order of rows within the chunk. Line numbers in c.err and
 // c.first/c.last are relative to the chunk until consume fixes them.
-func (c *chunk) parse(p *LineParser, perLine bool, lim *format.Limits) {
+func (c *chunk) parse(p *LineParser, perLine, unsorted bool, lim *format.Limits) {
 	defer close(c.done)
 	var cur *format.Block
 	var prev rowPos
@@ -44,6 +44,9 @@ func (c *chunk) parse(p *LineParser, perLine bool, lim *format.Limits) {
 		if err != nil {
 			c.err = &LineError{c.lines, err}
 			return
+		}
+		if unsorted {
+			continue
 		}
 		row := rowPos{key: cur.Key, ts: cur.Times[cur.Len()-1], line: c.lines}
 		if prev.line == 0 {
