@@ -56,7 +56,7 @@ func (e *RowError) Unwrap() error { return e.Err }
 // ErrFile is wrapped by the errors of a file that is not a Parquet file
 // chime can read: damaged, truncated, nested, or without the columns it
 // needs.
-var ErrFile = errors.New("not a Parquet file of time series")
+var ErrFile = errors.New("parquet input")
 
 // blockRows caps the rows of one block handed to write, so that a file of
 // one long series stays in bounded memory.
@@ -180,9 +180,6 @@ func (p *readPlan) planValues(fields []pq.Field, names []string, find func(strin
 		}
 		cols = append(cols, i)
 	}
-	if len(cols) == 0 {
-		return fmt.Errorf("%w: no value columns (the file has %v)", ErrFile, p.names)
-	}
 	if len(cols) > format.MaxFormatLen {
 		return fmt.Errorf("%w: %d value columns, at most %d", ErrFile, len(cols), format.MaxFormatLen)
 	}
@@ -236,6 +233,9 @@ func (rd *reader) readGroup(gi int, rg pq.RowGroup) error {
 		}
 	}
 	rows := rg.NumRows()
+	if rows > 0 && len(rd.plan.values) == 0 {
+		return fmt.Errorf("%w: no value columns (the file has %v)", ErrFile, rd.plan.names)
+	}
 	for row := int64(0); row < rows; {
 		n := int(min(readBatch, rows-row))
 		for i, r := range readers {

@@ -299,7 +299,7 @@ func (p *csvPlan) planValues(o *CSVOptions, find func(string, string) (int, erro
 	n := len(p.values)
 	switch {
 	case n == 0:
-		return fmt.Errorf("no value columns (the header has %s)", strings.Join(p.names, ","))
+		return nil // an error at the first row: an empty export reads as nothing
 	case n > format.MaxFormatLen && o.SplitPrefix == "":
 		return fmt.Errorf("%d value columns, at most %d", n, format.MaxFormatLen)
 	case o.Format.Len() == 1:
@@ -334,6 +334,9 @@ func or(s, def string) string {
 
 // row adds the row of one record.
 func (p *csvPlan) row(line int, rec []csvCell) error {
+	if len(p.values) == 0 {
+		return &CellError{Line: 1, Err: fmt.Errorf("no value columns (the header has %s)", strings.Join(p.names, ","))}
+	}
 	if len(rec) != len(p.names) {
 		return &CellError{Line: line, Err: fmt.Errorf("%d cells, the header has %d columns", len(rec), len(p.names))}
 	}

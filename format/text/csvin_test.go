@@ -67,6 +67,7 @@ func TestParseCSV(t *testing.T) {
 				"seattle.temp_max\t1325462400000000000\tF\t10.59999999999999964\n" +
 				"seattle.weather\t1325462400000000000\ts\train\n"},
 		{"no rows", "key,ts,v1\n", CSVOptions{Format: "u"}, ""},
+		{"empty export", "key,ts,time\n", CSVOptions{Format: "u"}, ""},
 		{"empty input", "", CSVOptions{Format: "u"}, ""},
 	}
 	for _, tt := range tests {
@@ -106,6 +107,7 @@ func TestParseCSV_Errors(t *testing.T) {
 		{"missing time column", "key,v1\na,1\n", CSVOptions{Format: "u"}, []string{"line 1", `no time column "time"`}},
 		{"missing value column", "key,ts,v1\na,1,1\n", CSVOptions{Format: "u", ValueColumns: []string{"v2"}}, []string{`no value column "v2"`}},
 		{"format width", "key,ts,a,b,c\nk,1,1,2,3\n", CSVOptions{Format: "uu"}, []string{"line 1", `2 codes for 3 value columns (a,b,c)`}},
+		{"no value column", "key,ts\na,1\n", CSVOptions{Format: "u"}, []string{"line 1", "no value columns"}},
 		{"missing cell", "key,ts,v1,v2\na,1,1\n", CSVOptions{Format: "uu"}, []string{"line 2", "3 cells", "4 columns"}},
 		{"bad number", "key,ts,v1\na,1,1\nb,2,x\n", CSVOptions{Format: "u"}, []string{"line 3", "column v1", `"x"`}},
 		{"hole", "key,ts,v1,v2\na,1,,2\n", CSVOptions{Format: "uu"}, []string{"line 2", "column v1", "no holes"}},
