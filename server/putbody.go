@@ -146,4 +146,3 @@ func lineError(line int, text []byte, err error) error {
 	}
 	return badRequest("line %d %s: %v", line, strconv.Quote(quoted), err)
 }
-
