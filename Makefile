@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/chime
 FUZZTIME ?= 30s
 
-.PHONY: all build demo test kill powercut soak bench fuzz lint fmt clean
+.PHONY: all build demo test interop kill powercut soak bench fuzz lint fmt clean
 
 all: build
 
@@ -30,8 +30,15 @@ test:
 	$(GO) vet ./...
 	$(GO) vet -tags powercut ./cmd/chime/
 	$(GO) test -count=1 -skip '$(KILL_TESTS)' ./...
+	$(MAKE) interop
 	$(MAKE) kill powercut
 	$(MAKE) fuzz FUZZTIME=20000x
+
+# DuckDB as the independent reader and writer of what chime exports and
+# imports (Parquet, CSV): interop/ is a module of its own, so that DuckDB
+# (cgo, a large static library) stays out of chime's build.
+interop:
+	cd interop && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 # The kill suite (cmd/chime/kill_*_test.go): SIGKILL add, delete, compact
 # and serve at random moments, 1,000 times and more. Verbose, so that the

@@ -125,6 +125,8 @@ func TestParseInput(t *testing.T) {
 		{"2020-01-01T00:00:00Z", jan1, ""},
 		{"2020-01-01T00:00:00.5Z", jan1 + 5e8, ""},
 		{"2020-01-01 01:00:00+01:00", jan1, ""},
+		{"2020-01-01 01:00:00+01", jan1, ""},
+		{"2019-12-31 23:00:00-01", jan1, ""},
 		{"Jan 1 2020", 0, "give --timestamp-format"},
 		{"", 0, "want integer nanoseconds"},
 		{"-5", 0, "want integer nanoseconds"},
