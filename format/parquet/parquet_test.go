@@ -112,11 +112,11 @@ func TestRoundTrip_Types(t *testing.T) {
 		{"I", []row{{"a", 1, "I", []uint64{i64(math.MinInt64)}, nil}, {"a", 3, "I", []uint64{i64(-1)}, nil}}},
 		{"f", []row{{"a", 1, "f", []uint64{f32(0.1)}, nil}, {"a", 2, "f", []uint64{f32(float32(math.Inf(-1)))}, nil}, {"a", 3, "f", []uint64{f32(float32(math.NaN()))}, nil}}},
 		{"F", []row{{"a", 1, "F", []uint64{f64(0.1)}, nil}, {"a", 2, "F", []uint64{f64(math.Copysign(0, -1))}, nil}}},
-		{"s", []row{{"a", 1, "s", nil, []string{"hello world"}}, {"a", 2, "s", nil, []string{""}}, {"b", 2, "s", nil, []string{"\xff\x00é"}}}},
+		{"s", []row{{"a", 1, "s", nil, []string{"hello world"}}, {"a", 2, "s", nil, []string{""}}, {"b", 2, "s", nil, []string{"\x00é"}}}},
 		{"B", []row{{"a", 1, "B", nil, []string{"\x00\x01"}}, {"a", 2, "B", nil, []string{""}}}},
 		{"multi", []row{{"k", 1, "uisFB", []uint64{7, i64(-7), f64(2.5)}, []string{"x y", "\x80"}}}},
 		{"narrower rows", []row{{"a", 1, "uu", []uint64{1, 2}, nil}, {"a", 2, "u", []uint64{3}, nil}, {"b", 1, "uuu", []uint64{4, 5, 6}, nil}}},
-		{"keys", []row{{"a b", 1, "u", []uint64{1}, nil}, {"caf\xc3\xa9", 1, "u", []uint64{2}, nil}, {"\xff\xfe", 1, "u", []uint64{3}, nil}}},
+		{"keys", []row{{"a b", 1, "u", []uint64{1}, nil}, {"caf\xc3\xa9", 1, "u", []uint64{2}, nil}, {"\xe6\x97\xa5", 1, "u", []uint64{3}, nil}}},
 		{"large times", []row{{"a", 0, "u", []uint64{1}, nil}, {"a", math.MaxInt64, "u", []uint64{2}, nil}}},
 	}
 	for _, tt := range tests {
@@ -239,11 +239,15 @@ func TestRoundTrip_Widened(t *testing.T) {
 		{"a", 1, "uf", []uint64{math.MaxUint32, f32(0.1)}, nil},
 		{"b", 1, "IF", []uint64{i64(-5), f64(0.1)}, nil},
 		{"c", 1, "ii", []uint64{i64(-7), i64(math.MinInt32)}, nil},
+		{"d", 1, "IFs", []uint64{0, 0}, []string{"\xff"}},
+		{"e", 1, "IFB", []uint64{0, 0}, []string{"\xfe"}},
 	}
 	want := []row{
 		{"a", 1, "IF", []uint64{math.MaxUint32, f64(float64(float32(0.1)))}, nil},
 		{"b", 1, "IF", []uint64{i64(-5), f64(0.1)}, nil},
 		{"c", 1, "IF", []uint64{i64(-7), f64(math.MinInt32)}, nil},
+		{"d", 1, "IFB", []uint64{0, 0}, []string{"\xff"}},
+		{"e", 1, "IFB", []uint64{0, 0}, []string{"\xfe"}},
 	}
 	got, err := importAll(export(t, rows, nil), nil)
 	if err != nil {
@@ -276,6 +280,20 @@ func TestWriter_TimeRange(t *testing.T) {
 	}
 	if err := w.Close(); err == nil {
 		t.Fatal("Close after a failed write succeeded")
+	}
+}
+
+// TestWriter_UTF8 refuses keys and s values that are not UTF-8, naming
+// them: Parquet's strings are UTF-8.
+func TestWriter_UTF8(t *testing.T) {
+	for _, r := range []row{{"\xff", 1, "u", []uint64{1}, nil}, {"k", 1, "s", nil, []string{"a\xffb"}}} {
+		s, _ := PlanSchema([]FormatUse{{r.f, []byte(r.key)}}, nil)
+		w := NewWriter(&bytes.Buffer{}, s, nil)
+		err := w.WriteRows(r.block(), 0, 1)
+		if err == nil || !strings.Contains(err.Error(), "not UTF-8") {
+			t.Errorf("%+v: %v", r, err)
+		}
+		w.Close()
 	}
 }
 

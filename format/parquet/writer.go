@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"unicode/utf8"
 
 	pq "github.com/parquet-go/parquet-go"
 
@@ -128,11 +129,8 @@ func (w *Writer) WriteRows(b *format.Block, from, to int) error {
 	if w.err != nil {
 		return w.err
 	}
-	for i := from; i < to; i++ {
-		if b.Times[i] > math.MaxInt64 {
-			w.err = fmt.Errorf("key %s: timestamp %d is after 2262-04-11T23:47:16.854775807Z, the last instant a Parquet nanosecond timestamp holds", format.Quote(b.Key), b.Times[i])
-			return w.err
-		}
+	if w.err = w.check(b, from, to); w.err != nil {
+		return w.err
 	}
 	for from < to {
 		if w.cur == nil {
@@ -143,6 +141,31 @@ func (w *Writer) WriteRows(b *format.Block, from, to int) error {
 		from += n
 		if w.cur.rows >= w.maxRow || w.cur.bytes >= maxRowGroupBytes {
 			w.endRowGroup()
+		}
+	}
+	return nil
+}
+
+// check refuses what the file's types cannot hold: times beyond INT64
+// nanoseconds, keys and s values that are not UTF-8 (Parquet's strings
+// are, and DuckDB refuses others).
+func (w *Writer) check(b *format.Block, from, to int) error {
+	if !utf8.Valid(b.Key) {
+		return fmt.Errorf("key %s is not UTF-8, which Parquet strings must be: select around it", format.Quote(b.Key))
+	}
+	for i := from; i < to; i++ {
+		if b.Times[i] > math.MaxInt64 {
+			return fmt.Errorf("key %s: timestamp %d is after 2262-04-11T23:47:16.854775807Z, the last instant a Parquet nanosecond timestamp holds", format.Quote(b.Key), b.Times[i])
+		}
+	}
+	for _, c := range w.schema.Columns {
+		if c.Code != format.Str || c.Index >= len(b.Cols) {
+			continue
+		}
+		for i := from; i < to; i++ {
+			if v := b.Bytes(c.Index, i); !utf8.Valid(v) {
+				return fmt.Errorf("key %s, timestamp %d, column %s: value %s is not UTF-8, which Parquet strings must be: leave the column out with -C", format.Quote(b.Key), b.Times[i], c.Name(), format.Quote(v))
+			}
 		}
 	}
 	return nil
