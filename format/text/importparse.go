@@ -2,6 +2,7 @@ package text
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/chime-tsdb/chime/format"
 )
@@ -13,6 +14,11 @@ func (c *chunk) parse(p *LineParser, perLine, unsorted bool, lim *format.Limits)
 	defer close(c.done)
 	var cur *format.Block
 	var prev rowPos
+	var byKey *keyBlocks
+	if unsorted {
+		byKey = &keyBlocks{m: map[string]*format.Block{}}
+		defer byKey.sort(c)
+	}
 	data := c.data
 	for len(data) > 0 {
 		line := data
@@ -37,7 +43,14 @@ func (c *chunk) parse(p *LineParser, perLine, unsorted bool, lim *format.Limits)
 		if key == nil {
 			continue
 		}
+		if byKey != nil {
+			cur = byKey.m[string(key)]
+		}
+		was := cur
 		cur, err = appendLine(p, perLine, c, cur, key, rest)
+		if byKey != nil && cur != was {
+			byKey.m[string(cur.Key)] = cur
+		}
 		if err == nil {
 			err = lim.CheckValues(cur, cur.Len()-1)
 		}
@@ -81,4 +94,18 @@ func appendLine(p *LineParser, perLine bool, c *chunk, cur *format.Block, key, r
 		return cur, p.AppendValues(cur, ts, rest)
 	}
 	return cur, p.AppendRow(cur, rest)
+}
+
+// keyBlocks gathers the rows of unsorted input by key within a chunk: a
+// log ordered by time would otherwise make a block per line. A key keeps
+// one block while its format stays the same; the blocks of one key stay
+// in input order, so that of two rows with the same key and time the
+// later still comes later.
+type keyBlocks struct {
+	m map[string]*format.Block // the current block of each key
+}
+
+// sort orders the chunk's blocks by key, stably.
+func (k *keyBlocks) sort(c *chunk) {
+	slices.SortStableFunc(c.blocks, func(a, b *format.Block) int { return bytes.Compare(a.Key, b.Key) })
 }

@@ -58,11 +58,19 @@ func (e *DuplicateError) Error() string {
 // then Sort; Close removes the spill files. It is not safe for concurrent
 // use.
 type Sorter struct {
-	o      Options
-	cur    *run
-	spills []*os.File
-	dup    *DuplicateError
-	rows   uint64
+	o        Options
+	cur      *run // the run being filled
+	spare    *run // the run being spilled, or done with
+	spilling chan spillResult
+	spills   []*os.File
+	dup      *DuplicateError
+	rows     uint64
+}
+
+// spillResult is what a spill in flight gives.
+type spillResult struct {
+	f   *os.File
+	err error
 }
 
 // New returns a Sorter.
@@ -74,7 +82,7 @@ func New(o Options) *Sorter {
 	if o.Dir == "" {
 		o.Dir = os.TempDir()
 	}
-	return &Sorter{o: o, cur: newRun()}
+	return &Sorter{o: o, cur: newRun(o.Memory / 2)}
 }
 
 // Rows is the number of rows added.
@@ -94,8 +102,8 @@ func (s *Sorter) Add(b *format.Block, pos []uint64) error {
 		s.cur.add(b, from, to, pos)
 		s.rows += uint64(to - from)
 		from = to
-		if s.cur.bytes >= s.o.Memory || s.cur.full() {
-			if err := s.spill(); err != nil {
+		if s.cur.bytes >= s.o.Memory/2 || s.cur.full() {
+			if err := s.startSpill(); err != nil {
 				return err
 			}
 		}
@@ -103,18 +111,56 @@ func (s *Sorter) Add(b *format.Block, pos []uint64) error {
 	return nil
 }
 
-// spill sorts the current run and writes it to a temporary file.
-func (s *Sorter) spill() error {
+// startSpill hands the full run to a goroutine that sorts and spills it
+// while the other run fills: each run has half the budget.
+func (s *Sorter) startSpill() error {
+	if err := s.waitSpill(); err != nil {
+		return err
+	}
+	full := s.cur
+	if s.spare == nil {
+		s.spare = newRun(s.o.Memory / 2)
+	}
+	s.cur, s.spare = s.spare, full
+	s.cur.reset()
+	done := make(chan spillResult, 1)
+	s.spilling = done
+	go func() {
+		f, err := s.spill(full)
+		done <- spillResult{f, err}
+	}()
+	return nil
+}
+
+// waitSpill waits for the spill in flight, if any.
+func (s *Sorter) waitSpill() error {
+	if s.spilling == nil {
+		return nil
+	}
+	res := <-s.spilling
+	s.spilling = nil
+	if res.f != nil {
+		s.spills = append(s.spills, res.f)
+	}
+	return res.err
+}
+
+// spill sorts r and writes it to a temporary file.
+func (s *Sorter) spill(r *run) (*os.File, error) {
 	f, err := os.CreateTemp(s.o.Dir, ".chime-sort-*")
 	if err != nil {
-		return fmt.Errorf("spill sorted rows: %w", err)
+		return nil, fmt.Errorf("spill sorted rows: %w", err)
 	}
 	// Unlinked at once: the open file lives on, and nothing is left
 	// behind if the process dies.
 	os.Remove(f.Name())
-	s.spills = append(s.spills, f)
+	err = writeRun(f, s.memSource(r))
+	return f, err
+}
+
+// writeRun writes the rows of src to f.
+func writeRun(f *os.File, src *memSource) error {
 	w := bufio.NewWriterSize(f, 1<<20)
-	src := s.memSource(s.cur)
 	var scratch []byte
 	for {
 		b, pos, err := src.next()
@@ -131,7 +177,6 @@ func (s *Sorter) spill() error {
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("spill sorted rows to %s: %w", filepath.Dir(f.Name()), err)
 	}
-	s.cur = newRun()
 	return nil
 }
 
@@ -156,6 +201,9 @@ func (s *Sorter) noteDup(key []byte, ts, first, second uint64) {
 // RejectDuplicates, a repeat makes it return a *DuplicateError once every
 // row has been emitted (the caller rolls back what they went to).
 func (s *Sorter) Sort(emit func(*format.Block) error) error {
+	if err := s.waitSpill(); err != nil {
+		return err
+	}
 	var sources []source
 	for _, f := range s.spills {
 		if _, err := f.Seek(0, 0); err != nil {
@@ -179,12 +227,12 @@ func (s *Sorter) Sort(emit func(*format.Block) error) error {
 
 // Close removes the spill files.
 func (s *Sorter) Close() error {
-	var first error
+	first := s.waitSpill()
 	for _, f := range s.spills {
 		if err := f.Close(); err != nil && first == nil {
 			first = err
 		}
 	}
-	s.spills, s.cur = nil, nil
+	s.spills, s.cur, s.spare = nil, nil, nil
 	return first
 }

@@ -29,13 +29,33 @@ type run struct {
 	stores  []*format.Block // the values of each format, in input order
 	fmtIDs  map[format.Format]uint16
 	recs    []rec
+	scratch []rec    // the counting sort's output, kept from run to run
 	pos     []uint64 // input positions of the recs, when tracked
-	bytes   int64    // estimated memory held
-	lastKey uint32   // the key of the last row added, to skip the map
+	posTmp  []uint64
+	bytes   int64  // estimated memory held
+	lastKey uint32 // the key of the last row added, to skip the map
 }
 
-func newRun() *run {
-	return &run{keyIDs: map[string]uint32{}, fmtIDs: map[format.Format]uint16{}}
+// newRun returns an empty run with room for about the rows a budget of
+// memory bytes holds: growing its slices by doubling would copy them
+// over and over (the pages are only touched when written).
+func newRun(memory int64) *run {
+	return &run{
+		keyIDs: map[string]uint32{},
+		fmtIDs: map[format.Format]uint16{},
+		recs:   make([]rec, 0, memory/(recBytes+16)),
+	}
+}
+
+// reset empties the run for the next, keeping its memory: after the
+// first spill, filling a run allocates nothing.
+func (r *run) reset() {
+	clear(r.keyIDs)
+	r.keys = r.keys[:0]
+	for _, st := range r.stores {
+		st.Truncate(0)
+	}
+	r.recs, r.pos, r.bytes, r.lastKey = r.recs[:0], r.pos[:0], 0, 0
 }
 
 // add copies rows [from, to) of b; pos, when not nil, holds their input
@@ -53,6 +73,17 @@ func (r *run) add(b *format.Block, from, to int, pos []uint64) {
 	st := r.stores[fi]
 	row := uint32(st.Len())
 	varBefore := st.VarBytes()
+	if fi == 0 && cap(st.Times) == 0 {
+		// The first format: room for what the budget allows (most input
+		// has one format; others grow as they come).
+		n := cap(r.recs) / 4
+		st.Times = make([]uint64, 0, n)
+		for c := range st.Cols {
+			if !st.Format.Code(c).Variable() {
+				st.Cols[c].Nums = make([]uint64, 0, n)
+			}
+		}
+	}
 	st.AppendRows(b, from, to)
 	for i := from; i < to; i++ {
 		r.recs = append(r.recs, rec{ts: b.Times[i], key: key, row: row, fmt: fi})
@@ -122,10 +153,10 @@ func (r *run) sort() []group {
 	for rk, id := range order {
 		groups[rk] = group{key: id, from: start[rk], to: start[rk+1]}
 	}
-	sorted := make([]rec, len(r.recs))
+	sorted := slices.Grow(r.scratch[:0], len(r.recs))[:len(r.recs)]
 	var pos []uint64
 	if r.pos != nil {
-		pos = make([]uint64, len(r.pos))
+		pos = slices.Grow(r.posTmp[:0], len(r.pos))[:len(r.pos)]
 	}
 	next := start[:len(r.keys)]
 	for i, x := range r.recs {
@@ -136,7 +167,10 @@ func (r *run) sort() []group {
 		}
 		next[k]++
 	}
-	r.recs, r.pos = sorted, pos
+	r.recs, r.scratch = sorted, r.recs
+	if r.pos != nil {
+		r.pos, r.posTmp = pos, r.pos
+	}
 	for _, g := range groups {
 		r.sortTimes(g)
 	}

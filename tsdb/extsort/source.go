@@ -52,7 +52,7 @@ func (m *memSource) next() (*format.Block, []uint64, error) {
 			if m.blk.Len() == 0 {
 				m.blk.Reset(r.keys[x.key], st.Format)
 			}
-			m.blk.AppendRows(st, int(x.row), int(x.row)+1)
+			gather(&m.blk, st, int(x.row))
 			if r.pos != nil {
 				m.pos = append(m.pos, r.pos[k])
 			}
@@ -63,6 +63,19 @@ func (m *memSource) next() (*format.Block, []uint64, error) {
 		}
 	}
 	return nil, nil, nil
+}
+
+// gather appends row i of st to b (of st's format): AppendRows for one
+// row, without its loops.
+func gather(b, st *format.Block, i int) {
+	b.Times = append(b.Times, st.Times[i])
+	for c := range b.Cols {
+		if st.Format.Code(c).Variable() {
+			b.AppendBytes(c, st.Bytes(c, i))
+		} else {
+			b.Cols[c].Nums = append(b.Cols[c].Nums, st.Cols[c].Nums[i])
+		}
+	}
 }
 
 // Spill files hold a sorted run as blocks, each:
