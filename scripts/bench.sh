@@ -15,6 +15,8 @@
 #   BENCH_KEEP=1        keep the scratch databases afterwards
 #   CHIME=path          benchmark this binary instead of building bin/chime
 #                       (e.g. CHIME=sonnerie, for the reference figures)
+#   BENCH_DUCKDB=0      skip DuckDB's side of the interop figures (built
+#                       from the interop module: cgo, slow the first time)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -108,7 +110,7 @@ go build -o "$TOOLS/measure" ./internal/tools/measure
 # --- data -------------------------------------------------------------------
 
 stamp="$("$TOOLS/gen" -version) rows=$ROWS slices=$SLICES"
-data_files=("$DATA/u.txt" "$DATA/F.txt" "$DATA/one.txt")
+data_files=("$DATA/u.txt" "$DATA/F.txt" "$DATA/one.txt" "$DATA/u.bytime.txt")
 for ((i = 0; i < SLICES; i++)); do
 	data_files+=("$DATA/u.slice$i.txt")
 done
@@ -125,6 +127,7 @@ else
 	start=$(date +%s)
 	"$TOOLS/gen" -format u -o "$DATA/u.txt"
 	"$TOOLS/gen" -format F -o "$DATA/F.txt"
+	"$TOOLS/gen" -format u -by-time -o "$DATA/u.bytime.txt"
 	for ((i = 0; i < SLICES; i++)); do
 		"$TOOLS/gen" -format u -slice "$i" -slices "$SLICES" -o "$DATA/u.slice$i.txt"
 	done
@@ -218,6 +221,36 @@ measure "10 adds of 1M rows, total" -n "$SLICE_RUNS" -shell -setup "$(recreate "
 	-note "<= 1.0 s; sonnerie 2.99 s" -- "$adds"
 rm -rf "$WORK/s"
 rm -rf "$WORK/F"
+
+# --- interop: Parquet out, unsorted in --------------------------------------
+
+echo
+if ! "$CHIME" read --help 2>/dev/null | grep -q -- 'parquet'; then
+	echo "== interop: skipped ($CHIME has no read -o parquet)"
+else
+	echo "== interop: Parquet export of the u database beside DuckDB's, unsorted add"
+	measure "read % -o parquet > file" -n "$RUNS" -stdout "$WORK/u.parquet" \
+		-note "<= DuckDB's COPY below, and no larger (DESIGN.md: 0.92 s, 53 MB)" \
+		-- "$CHIME" -d "$WORK/u" read % -o parquet
+	echo "parquet file: chime $(mib "$(wc -c <"$WORK/u.parquet" | tr -d ' ')")"
+	if [[ ${BENCH_DUCKDB:-1} == 0 ]]; then
+		echo "duckdb: skipped (BENCH_DUCKDB=0)"
+	elif (cd interop && go build -o "$TOOLS/parquetbench" ./parquetbench) >"$TOOLS/parquetbench.log" 2>&1; then
+		"$TOOLS/parquetbench" -data "$DATA/u.txt" -runs "$RUNS" -out "$WORK/duck.parquet" ||
+			warn "DuckDB's COPY TO parquet failed"
+	else
+		warn "could not build interop/parquetbench (DuckDB): $(tail -n 1 "$TOOLS/parquetbench.log")"
+	fi
+	rm -f "$WORK/u.parquet" "$WORK/duck.parquet"
+	# The same 10M rows ordered by time, every key interleaved (a log).
+	measure "add -f u --unsorted (rows by time)" -n "$RUNS" -stdin "$DATA/u.bytime.txt" -setup "$(recreate "$WORK/us")" \
+		-note "<= 2 x add -f u above, RSS < 256 MiB (--sort-memory 64M)" \
+		-- "$CHIME" -d "$WORK/us" add -f u --unsorted
+	if [[ -d $WORK/us ]] && ! cmp -s <("$CHIME" -d "$WORK/us" read % --timestamp-nanos) <("$CHIME" -d "$WORK/u" read % --timestamp-nanos); then
+		warn "add --unsorted of the rows by time gave another database than add of the sorted rows"
+	fi
+	rm -rf "$WORK/us"
+fi
 
 # --- compaction -------------------------------------------------------------
 
