@@ -84,6 +84,9 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
+	if err = f.Chmod(0o644); err != nil { // CreateTemp's 0600 is for secrets
+		return fmt.Errorf("--output-file: %w", err)
+	}
 	if err = write(f); err != nil {
 		return err
 	}
