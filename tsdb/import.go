@@ -3,6 +3,7 @@ package tsdb
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/tsdb/extsort"
@@ -57,7 +58,7 @@ func (db *DB) Import(src Source, o ImportOptions) (uint64, string, error) {
 func (db *DB) importUnsorted(src Source, o ImportOptions) (uint64, string, error) {
 	dir := o.SortDir
 	if dir == "" {
-		dir = db.dir
+		dir = localDir(db.Dir())
 	}
 	s := extsort.New(extsort.Options{Memory: o.SortMemory, Dir: dir})
 	defer s.Close()
@@ -76,6 +77,15 @@ func (db *DB) importUnsorted(src Source, o ImportOptions) (uint64, string, error
 		return 0, "", err
 	}
 	return finish(tx, s.Sort(tx.Write))
+}
+
+// localDir returns dir when it is a directory of the local file system,
+// and "" ($TMPDIR) when it is not (a database behind another storage).
+func localDir(dir string) string {
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+		return dir
+	}
+	return ""
 }
 
 // finish commits tx, or rolls it back after err.
