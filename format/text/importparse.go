@@ -16,7 +16,7 @@ func (c *chunk) parse(p *LineParser, perLine, unsorted bool, lim *format.Limits)
 	var prev rowPos
 	var byKey *keyBlocks
 	if unsorted {
-		byKey = &keyBlocks{m: map[string]*format.Block{}}
+		byKey = &keyBlocks{m: map[string]int{}, last: -1}
 		defer byKey.sort(c)
 	}
 	data := c.data
@@ -44,12 +44,12 @@ func (c *chunk) parse(p *LineParser, perLine, unsorted bool, lim *format.Limits)
 			continue
 		}
 		if byKey != nil {
-			cur = byKey.m[string(key)]
+			cur = byKey.find(key)
 		}
 		was := cur
 		cur, err = appendLine(p, perLine, c, cur, key, rest)
 		if byKey != nil && cur != was {
-			byKey.m[string(cur.Key)] = cur
+			byKey.add(cur)
 		}
 		if err == nil {
 			err = lim.CheckValues(cur, cur.Len()-1)
@@ -101,8 +101,43 @@ func appendLine(p *LineParser, perLine bool, c *chunk, cur *format.Block, key, r
 // one block while its format stays the same; the blocks of one key stay
 // in input order, so that of two rows with the same key and time the
 // later still comes later.
+//
+// A log cycles through its keys in much the same order again and again,
+// so the block after the last one used, in the order the keys first came,
+// is tried before the map.
 type keyBlocks struct {
-	m map[string]*format.Block // the current block of each key
+	m     map[string]int  // key -> its current block, an index in order
+	order []*format.Block // the current block of each key, in order of first use
+	last  int             // the index of the block of the last line
+}
+
+// find returns the current block of key, or nil.
+func (k *keyBlocks) find(key []byte) *format.Block {
+	if next := k.last + 1; next < len(k.order) && bytes.Equal(k.order[next].Key, key) {
+		k.last = next
+		return k.order[next]
+	}
+	if len(k.order) > 0 && bytes.Equal(k.order[0].Key, key) {
+		k.last = 0
+		return k.order[0]
+	}
+	i, ok := k.m[string(key)]
+	if !ok {
+		return nil
+	}
+	k.last = i
+	return k.order[i]
+}
+
+// add makes b its key's current block.
+func (k *keyBlocks) add(b *format.Block) {
+	i, ok := k.m[string(b.Key)]
+	if !ok {
+		i = len(k.order)
+		k.m[string(b.Key)] = i
+		k.order = append(k.order, b)
+	}
+	k.order[i], k.last = b, i
 }
 
 // sort orders the chunk's blocks by key, stably.
