@@ -15,9 +15,11 @@ import (
 )
 
 // DefaultRowGroupRows is the number of rows of a row group unless
-// WriterOptions say otherwise: half a million rows keeps the metadata
-// small and still lets engines skip most of a large file by key or time.
-const DefaultRowGroupRows = 1 << 19
+// WriterOptions say otherwise: 128Ki rows (DuckDB writes 122,880) lets
+// engines skip most of a large file by key or time, and keeps the memory
+// of the row groups in flight small (80 MiB of RSS exporting 10M rows,
+// against 150 with 512Ki).
+const DefaultRowGroupRows = 1 << 17
 
 // maxRowGroupBytes closes a row group early when the values it copied
 // pass it (wide string rows), so that memory stays bounded.

@@ -1,15 +1,3 @@
-// Package extsort sorts rows that come in any order (add --unsorted,
-// serve's PUT) into the (key, time) order a transaction needs, with
-// bounded memory: rows gather in memory up to a budget, each full run is
-// sorted (a counting sort by key, then by time within a key, which input
-// ordered by time needs nothing for) and spilled to a temporary file, and
-// the runs are k-way merged at the end. Of two rows with the same key and
-// time, the later in the input wins, or, with RejectDuplicates, the
-// repeat is an error naming both rows' positions.
-//
-// Spill files are created in Options.Dir and unlinked at once, so that
-// nothing is left behind whatever happens to the process; they hold the
-// runs uncompressed (see source.go), written and read back once, in order.
 package extsort
 
 import (
