@@ -236,7 +236,10 @@ else
 	if [[ ${BENCH_DUCKDB:-1} == 0 ]]; then
 		echo "duckdb: skipped (BENCH_DUCKDB=0)"
 	elif (cd interop && go build -o "$TOOLS/parquetbench" ./parquetbench) >"$TOOLS/parquetbench.log" 2>&1; then
-		"$TOOLS/parquetbench" -data "$DATA/u.txt" -runs "$RUNS" -out "$WORK/duck.parquet" ||
+		# chime's export again, each run just before one of DuckDB's: the
+		# same load for both on a shared machine.
+		"$TOOLS/parquetbench" -data "$DATA/u.txt" -runs "$RUNS" -out "$WORK/duck.parquet" \
+			-chime "$CHIME -d $WORK/u read % -o parquet" -chime-out "$WORK/u.parquet" ||
 			warn "DuckDB's COPY TO parquet failed"
 	else
 		warn "could not build interop/parquetbench (DuckDB): $(tail -n 1 "$TOOLS/parquetbench.log")"
