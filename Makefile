@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/chime
 FUZZTIME ?= 30s
 
-.PHONY: all build demo test kill powercut sshfs soak bench interop fuzz lint fmt clean
+.PHONY: all build demo test interop kill powercut sshfs soak bench fuzz lint fmt clean
 
 all: build
 
@@ -36,6 +36,7 @@ test: lint
 	GOOS=windows $(GO) build ./tsdb/... ./format/...
 	$(GO) test -count=1 -skip '$(KILL_TESTS)' ./...
 	$(GO) test -count=1 -race -short $(RACE_PKGS)
+	$(MAKE) interop
 	$(MAKE) kill powercut sshfs
 	$(MAKE) fuzz FUZZTIME=20000x
 
@@ -43,6 +44,13 @@ test: lint
 # import pipeline and scans, compaction, the server) run again under the
 # race detector, in -short mode (fewer simulation seeds).
 RACE_PKGS := ./tsdb/... ./compact/ ./server/ ./format/text/
+
+# DuckDB as the independent reader and writer of what chime exports and
+# imports (Parquet, CSV), and the anchor of the aggregation benchmark:
+# interop/ is a module of its own, so that DuckDB (cgo, a large static
+# library) stays out of chime's build.
+interop:
+	cd interop && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 # The kill suite (cmd/chime/kill_*_test.go): SIGKILL add, delete, compact
 # and serve at random moments, 1,000 times and more. Verbose, so that the
@@ -91,14 +99,9 @@ fuzz:
 	done
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./format/ ./tsdb/ ./tsdb/agg/ ./server/
+	$(GO) test -run '^$$' -bench . -benchmem ./format/... ./tsdb/... ./server/
 	scripts/bench.sh
 	scripts/bench_s3.sh
-
-# The tests of the interop module (its own go.mod, so that DuckDB, built
-# with cgo, stays out of chime's): chime's aggregates against DuckDB's.
-interop:
-	cd interop && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 lint:
 	$(GO) vet ./...

@@ -18,9 +18,9 @@
 #   BENCH_KEEP=1        keep the scratch databases afterwards
 #   CHIME=path          benchmark this binary instead of building bin/chime
 #                       (e.g. CHIME=sonnerie, for the reference figures)
-#   BENCH_DUCKDB=0      skip DuckDB, the anchor of the aggregation figures
-#                       (built from the interop module: cgo, a few minutes
-#                       the first time)
+#   BENCH_DUCKDB=0      skip DuckDB, the anchor of the aggregation and
+#                       Parquet figures (built from the interop module:
+#                       cgo, a few minutes the first time)
 #   BENCH_100M=0        skip the 100M-row aggregation (about 10 s to add
 #                       the rows, 90 MB of disk)
 set -euo pipefail
@@ -125,7 +125,7 @@ CGO_ENABLED=0 go build -o "$TOOLS/hello" ./internal/tools/hello
 # --- data -------------------------------------------------------------------
 
 stamp="$("$TOOLS/gen" -version) rows=$ROWS slices=$SLICES"
-data_files=("$DATA/u.txt" "$DATA/F.txt" "$DATA/one.txt")
+data_files=("$DATA/u.txt" "$DATA/F.txt" "$DATA/one.txt" "$DATA/u.bytime.txt")
 for ((i = 0; i < SLICES; i++)); do
 	data_files+=("$DATA/u.slice$i.txt")
 done
@@ -142,6 +142,7 @@ else
 	start=$(date +%s)
 	"$TOOLS/gen" -format u -keys "$KEYS" -o "$DATA/u.txt"
 	"$TOOLS/gen" -format F -keys "$KEYS" -o "$DATA/F.txt"
+	"$TOOLS/gen" -format u -keys "$KEYS" -by-time -o "$DATA/u.bytime.txt"
 	for ((i = 0; i < SLICES; i++)); do
 		"$TOOLS/gen" -format u -keys "$KEYS" -slice "$i" -slices "$SLICES" -o "$DATA/u.slice$i.txt"
 	done
@@ -293,6 +294,39 @@ measure "10 time-sliced adds, total" -n "$SLICE_RUNS" -shell -setup "$(recreate 
 	-note "<= 1.0 s; sonnerie 2.99 s" -- "$adds"
 rm -rf "$WORK/s"
 rm -rf "$WORK/F"
+
+# --- interop: Parquet out, unsorted in --------------------------------------
+
+echo
+if ! "$CHIME" read --help 2>/dev/null | grep -q -- 'parquet'; then
+	echo "== interop: skipped ($CHIME has no read -o parquet)"
+else
+	echo "== interop: Parquet export of the u database beside DuckDB's, unsorted add"
+	measure "read % -o parquet > file" -n "$RUNS" -stdout "$WORK/u.parquet" \
+		-note "<= DuckDB's COPY below, and no larger (DESIGN.md: 0.92 s, 53 MB)" \
+		-- "$CHIME" -d "$WORK/u" read % -o parquet
+	echo "parquet file: chime $(mib "$(wc -c <"$WORK/u.parquet" | tr -d ' ')")"
+	if [[ ${BENCH_DUCKDB:-1} == 0 ]]; then
+		echo "duckdb: skipped (BENCH_DUCKDB=0)"
+	elif (cd interop && go build -o "$TOOLS/parquetbench" ./parquetbench) >"$TOOLS/parquetbench.log" 2>&1; then
+		# chime's export again, each run just before one of DuckDB's: the
+		# same load for both on a shared machine.
+		"$TOOLS/parquetbench" -data "$DATA/u.txt" -runs "$RUNS" -out "$WORK/duck.parquet" \
+			-chime "$CHIME -d $WORK/u read % -o parquet" -chime-out "$WORK/u.parquet" ||
+			warn "DuckDB's COPY TO parquet failed"
+	else
+		warn "could not build interop/parquetbench (DuckDB): $(tail -n 1 "$TOOLS/parquetbench.log")"
+	fi
+	rm -f "$WORK/u.parquet" "$WORK/duck.parquet"
+	# The same 10M rows ordered by time, every key interleaved (a log).
+	measure "add -f u --unsorted (rows by time)" -n "$RUNS" -stdin "$DATA/u.bytime.txt" -setup "$(recreate "$WORK/us")" \
+		-note "<= 2 x add -f u above, RSS < 256 MiB (--sort-memory 64M)" \
+		-- "$CHIME" -d "$WORK/us" add -f u --unsorted
+	if [[ -d $WORK/us ]] && ! cmp -s <("$CHIME" -d "$WORK/us" read % --timestamp-nanos) <("$CHIME" -d "$WORK/u" read % --timestamp-nanos); then
+		warn "add --unsorted of the rows by time gave another database than add of the sorted rows"
+	fi
+	rm -rf "$WORK/us"
+fi
 
 # --- compaction -------------------------------------------------------------
 

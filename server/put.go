@@ -1,11 +1,11 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 
 	"github.com/chime-tsdb/chime/format/timefmt"
 )
@@ -15,9 +15,9 @@ import (
 // protocol has published them. A bad line or a repeated (key, timestamp)
 // rejects the whole body with 400 naming the line; nothing is written.
 //
-// The write slot is taken before the body is read, so that the bodies held
-// in memory are bounded by MaxWriters x MaxBody; a slow client holds one
-// slot at most until the server's read timeout.
+// The write slot is taken before the body is read, so that the memory of
+// the bodies being sorted is bounded by MaxWriters x SortMemory; a slow
+// client holds one slot at most until the server's read timeout.
 func (s *Server) put(w http.ResponseWriter, r *http.Request) error {
 	if rest := r.PathValue("rest"); rest != "" {
 		return badRequest("PUT writes to the base path: PUT %s with the rows in the body, not %s", s.basePath(r), r.URL.EscapedPath())
@@ -34,15 +34,14 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	body, err := readBody(w, r, s.o.MaxBody)
+	if r.ContentLength > s.o.MaxBody {
+		return &http.MaxBytesError{Limit: s.o.MaxBody}
+	}
+	b, err := parseBody(http.MaxBytesReader(w, r.Body, s.o.MaxBody), o)
 	if err != nil {
 		return err
 	}
-	b, err := parseBody(body, o)
-	if err != nil {
-		return err
-	}
-	body = nil // the batch keeps what it needs; let the body go
+	defer b.Close()
 	if err := s.commit(r, b); err != nil {
 		return err
 	}
@@ -84,7 +83,7 @@ func (s *Server) basePath(r *http.Request) string {
 // bodyOptions reads the parameters of a PUT: timestamp-format, as add's,
 // for bodies whose timestamps are not nanoseconds.
 func (s *Server) bodyOptions(r *http.Request) (bodyOptions, error) {
-	o := bodyOptions{MaxLine: s.o.MaxLine}
+	o := bodyOptions{MaxLine: s.o.MaxLine, SortMemory: s.o.SortMemory, SortDir: s.sortDir()}
 	q, err := queryParams(r)
 	if err != nil {
 		return o, err
@@ -103,23 +102,6 @@ func (s *Server) bodyOptions(r *http.Request) (bodyOptions, error) {
 	return o, q.done()
 }
 
-// readBody reads the whole request body, at most limit bytes (413 beyond).
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	if r.ContentLength > limit {
-		return nil, &http.MaxBytesError{Limit: limit}
-	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead)
-	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
-	var mbe *http.MaxBytesError
-	if err != nil && !errors.As(err, &mbe) {
-		return nil, badRequest("read request body: %v", err)
-	}
-	return buf.Bytes(), err
-}
-
 // commit writes the batch as one transaction of r's database, creating
 // the database in root mode unless told not to.
 func (s *Server) commit(r *http.Request, b *batch) error {
@@ -134,10 +116,32 @@ func (s *Server) commit(r *http.Request, b *batch) error {
 	}
 	if err := b.writeBlocks(tx.Write); err != nil {
 		tx.Rollback()
+		if statusOf(err) != http.StatusInternalServerError {
+			return err
+		}
 		return fmt.Errorf("write: %w", err)
 	}
 	if _, err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// sortDir is where PUT bodies spill while sorted: beside the database or
+// under the root, the disk the rows are going to, unless told otherwise.
+// A directory that is not on the disk (an in-memory FS in tests) means
+// $TMPDIR.
+func (s *Server) sortDir() string {
+	dir := s.o.SortDir
+	switch {
+	case dir != "":
+	case s.root != "":
+		dir = s.root
+	default:
+		dir = s.o.Dir
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return ""
+	}
+	return dir
 }

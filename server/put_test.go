@@ -54,7 +54,7 @@ func TestPut_RejectsWhole(t *testing.T) {
 		{"bad format", "a 1 uq 1\n", `line 1 "a 1 uq 1"`},
 		{"too many values", "a 1 u 1 2\n", "line 1"},
 		{"trailing backslash", "a 1 u 1\\\n", "line 1"},
-		{"repeat", "a 2 u 1\nb 1 u 1\na 1 u 1\nb 1 u 2\na 2 F 3\n", `line 4 "b 1 u 2": key "b" at timestamp 1 repeats line 2`},
+		{"repeat", "a 2 u 1\nb 1 u 1\na 1 u 1\nb 1 u 2\na 2 F 3\n", `line 4: key "b" at timestamp 1 repeats line 2`},
 		{"long key", strings.Repeat("k", 70000) + " 1 u 1\n", "line 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

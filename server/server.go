@@ -42,6 +42,12 @@ type Options struct {
 	MaxBody int64
 	// MaxLine bounds one line of a PUT body (DefaultMaxLine); 413.
 	MaxLine int
+	// SortMemory is the memory budget for sorting one PUT body
+	// (extsort.DefaultMemory when 0); beyond it the body spills to
+	// temporary files in SortDir (default: the database directory, or the
+	// root).
+	SortMemory int64
+	SortDir    string
 	// MaxWriters caps the writes (PUT, delete) in progress
 	// (DefaultMaxWriters).
 	MaxWriters int

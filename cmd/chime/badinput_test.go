@@ -197,7 +197,7 @@ func rows(n int, last string) func() string {
 }
 
 // TestBadInput runs the table with stdin a pipe and, for add, a file too:
-// add parses a regular file in place (mapStdin) and a pipe as it reads.
+// add parses a regular file in place (mapInput) and a pipe as it reads.
 func TestBadInput(t *testing.T) {
 	if len(badInputs) < 60 {
 		t.Fatalf("the table has %d cases, want at least 60", len(badInputs))

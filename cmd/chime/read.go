@@ -19,6 +19,7 @@ type readOptions struct {
 	columns        string
 	parallel       string
 	output         string
+	outputFile     string
 	follow         bool
 	followInterval time.Duration
 	agg            aggOptions
@@ -43,7 +44,8 @@ func newReadCmd(g *globals) *cobra.Command {
 	f.BoolVar(&o.seconds, "timestamp-seconds", false, "print timestamps as integer seconds")
 	f.StringVarP(&o.columns, "columns", "C", "", "value columns to print (with --agg: to aggregate): 1-based numbers and a-b ranges, all, none")
 	f.StringVar(&o.parallel, "parallel", "", "split the output by key ranges across one `sh -c CMD` per CPU")
-	f.StringVarP(&o.output, "output", "o", outputText, "output format: text, csv (with a header) or json (one object per line)")
+	f.StringVarP(&o.output, "output", "o", outputText, "output format: text, csv (with a header), json (one object per line) or parquet")
+	f.StringVar(&o.outputFile, "output-file", "", "with --output parquet: write the file here instead of stdout (replaced only once complete)")
 	f.BoolVar(&o.follow, "follow", false, "after the matching rows, print those of new transactions until interrupted")
 	f.DurationVar(&o.followInterval, "follow-interval", tsdb.DefaultFollowInterval, "how often --follow looks for new transactions")
 	o.agg.register(cmd)
@@ -84,11 +86,13 @@ func runRead(cmd *cobra.Command, g *globals, o *readOptions, filters []string) e
 		return err
 	}
 	defer snap.Close()
-	if aggr != nil {
+	switch {
+	case aggr != nil:
 		return o.printAggregate(snap, sel, rf, aggr, newStdout().write)
-	}
-	if o.parallel != "" {
+	case o.parallel != "":
 		return readParallel(snap, sel, rf, o.parallel)
+	case o.output == outputParquet:
+		return readParquet(snap, sel, rf.Columns, o.outputFile)
 	}
 	_, err = o.printRows(snap, sel, rf, newStdout().write)
 	return err

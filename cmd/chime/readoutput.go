@@ -10,23 +10,31 @@ import (
 // The --output formats of read: sonnerie's text (the default, unchanged)
 // and the machine-readable CSV and JSON lines of format's one schema.
 const (
-	outputText = "text"
-	outputCSV  = "csv"
-	outputJSON = "json"
+	outputText    = "text"
+	outputCSV     = "csv"
+	outputJSON    = "json"
+	outputParquet = "parquet"
 )
 
-// textOnlyFlags shape the text output only: CSV and JSON have a fixed
-// schema (nanoseconds, RFC 3339 and the format are always there).
+// textOnlyFlags shape the text output only: CSV, JSON and Parquet have a
+// fixed schema (nanoseconds, RFC 3339 and the format are always there).
 var textOnlyFlags = []string{"print-format", "timestamp-format", "timestamp-nanos", "timestamp-seconds", "parallel"}
 
 // checkOutput rejects an unknown --output and flags that it ignores.
 func (o *readOptions) checkOutput(cmd *cobra.Command) error {
+	if o.outputFile != "" && o.output != outputParquet {
+		return usagef("read: --output-file applies to --output parquet only (redirect stdout for the others)")
+	}
 	switch o.output {
 	case outputText:
 		return nil
 	case outputCSV, outputJSON:
+	case outputParquet:
+		if o.follow {
+			return usagef("read: --follow cannot append to a Parquet file: use --output json or csv")
+		}
 	default:
-		return usagef("read: --output %q: want text, csv or json", o.output)
+		return usagef("read: --output %q: want text, csv, json or parquet", o.output)
 	}
 	for _, name := range textOnlyFlags {
 		if cmd.Flags().Changed(name) {

@@ -15,6 +15,7 @@ import (
 	"github.com/chime-tsdb/chime/compact"
 	"github.com/chime-tsdb/chime/server"
 	"github.com/chime-tsdb/chime/tsdb"
+	"github.com/chime-tsdb/chime/tsdb/extsort"
 	"github.com/chime-tsdb/chime/tsdb/vfs/s3"
 )
 
@@ -28,6 +29,7 @@ type serveOptions struct {
 	noSync    bool
 	maxBody   byteSize
 	maxLine   byteSize
+	sortMem   byteSize
 	writers   int
 	timeouts  server.Timeouts
 }
@@ -56,6 +58,8 @@ func newServeCmd(g *globals) *cobra.Command {
 	o.maxBody, o.maxLine = server.DefaultMaxBody, server.DefaultMaxLine
 	f.Var(&o.maxBody, "max-body", "largest PUT body (K, M, G suffixes are binary)")
 	f.Var(&o.maxLine, "max-line", "longest line of a PUT body")
+	o.sortMem = extsort.DefaultMemory
+	f.Var(&o.sortMem, "sort-memory", "memory for sorting one PUT body; beyond it the body spills to disk beside the database")
 	f.IntVar(&o.writers, "max-writers", server.DefaultMaxWriters, "writes in progress at once; more wait, then get 503")
 	f.DurationVar(&o.timeouts.ReadHeader, "header-timeout", server.DefaultReadHeaderTimeout, "time to read a request's headers")
 	f.DurationVar(&o.timeouts.Read, "read-timeout", server.DefaultReadTimeout, "time to read a whole request, body included")
@@ -138,7 +142,7 @@ func (o *serveOptions) serverOptions(g *globals) (server.Options, error) {
 			return opts, usagef("serve: %s %s: want a size from 1 byte to 4G-1", l.flag, &l.size)
 		}
 	}
-	opts.MaxBody, opts.MaxLine = int64(o.maxBody), int(o.maxLine)
+	opts.MaxBody, opts.MaxLine, opts.SortMemory = int64(o.maxBody), int(o.maxLine), int64(o.sortMem)
 	opts.Token, err = o.readToken()
 	return opts, err
 }

@@ -19,11 +19,10 @@ type mappedInput struct {
 	released int    // data[:released] is handed back
 }
 
-// mapStdin maps standard input from its read offset to its end. It
-// returns nil, and add reads stdin, when stdin is no regular file, has
+// mapInput maps the input file f (standard input) from its read offset to
+// its end. It returns nil, and add reads f, when f is no regular file, has
 // nothing left to read, or cannot be mapped.
-func mapStdin() *mappedInput {
-	f := os.Stdin
+func mapInput(f *os.File) *mappedInput {
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() {
 		return nil

@@ -14,7 +14,7 @@ import (
 	"github.com/chime-tsdb/chime/format/text"
 )
 
-// A regular file on stdin is parsed in place (mapStdin): from the read
+// A regular file on stdin is parsed in place (mapInput): from the read
 // offset on, over several chunks, as a pipe would be, and stdin's offset
 // is left at the end, as reading it would have.
 func TestAdd_StdinFile(t *testing.T) {

@@ -2,11 +2,13 @@
 
 package main
 
+import "os"
+
 // mappedInput is standard input mapped into memory; only on Linux.
 type mappedInput struct{}
 
-// mapStdin returns nil: add reads stdin.
-func mapStdin() *mappedInput { return nil }
+// mapInput returns nil: add reads the file.
+func mapInput(f *os.File) *mappedInput { return nil }
 
 func (m *mappedInput) input() []byte { return nil }
 func (m *mappedInput) release(n int) {}

@@ -7,7 +7,12 @@
 //     sort order and the Limits; UnescapeArg for command-line arguments
 //     that stand for one token (delete's keys);
 //   - out: read's lines (RowFormatter), CSV (CSVFormatter) and JSON lines
-//     (JSONFormatter), and the column selections of -C (ColumnSet).
+//     (JSONFormatter), and the column selections of -C (ColumnSet);
+//   - in, besides text lines: CSV, chime's own header or a file as people
+//     have it (ParseCSV, with key, time and value columns chosen by name,
+//     or one series per column), and the JSON lines of read -o json
+//     (ParseJSON). Both hand on blocks in input order and name the line
+//     and the column of every error.
 //
 // Parsers and formatters allocate nothing per row: they append into
 // caller-owned buffers and reuse their scratch memory.

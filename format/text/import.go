@@ -26,6 +26,9 @@ type Options struct {
 	// Limits bound keys, lines and values. Zero fields mean the
 	// database's limits in AddText, the defaults in ParseText.
 	Limits format.Limits
+	// Unsorted accepts rows in any order: Parse does not check it, and
+	// AddText sorts them (see tsdb/extsort).
+	Unsorted bool
 }
 
 // LineError is an input error on one line.
@@ -39,7 +42,7 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // ErrUnsorted is wrapped by the errors of input rows out of (key, time)
 // order.
-var ErrUnsorted = errors.New("input must be sorted by key, then by strictly increasing time within a key")
+var ErrUnsorted = format.ErrUnsorted
 
 // chunk is a run of whole lines and, once parsed, their rows.
 type chunk struct {
@@ -116,11 +119,11 @@ func parse(opts Options, write func(*format.Block) error, released func(int), ch
 			debug.SetPanicOnFault(true) // see ParseBytes
 			p := &LineParser{Format: opts.Format, ParseTime: opts.ParseTime}
 			for c := range jobs {
-				c.parse(p, opts.FormatPerLine, &lim)
+				c.parse(p, opts.FormatPerLine, opts.Unsorted, &lim)
 			}
 		}()
 	}
-	err = consume(order, write, released)
+	err = consume(order, opts.Unsorted, write, released)
 	close(stop)
 	for range order {
 	}
@@ -131,8 +134,8 @@ func parse(opts Options, write func(*format.Block) error, released func(int), ch
 }
 
 // consume writes parsed chunks in input order, checking the order of rows
-// across chunk boundaries.
-func consume(order <-chan *chunk, write func(*format.Block) error, released func(int)) error {
+// across chunk boundaries unless unsorted.
+func consume(order <-chan *chunk, unsorted bool, write func(*format.Block) error, released func(int)) error {
 	line := 0
 	var prev rowPos
 	for c := range order {
@@ -146,7 +149,7 @@ func consume(order <-chan *chunk, write func(*format.Block) error, released func
 			c.err.Line += line
 			return c.err
 		}
-		if len(c.blocks) > 0 {
+		if len(c.blocks) > 0 && !unsorted {
 			first := c.first
 			first.line += line
 			if err := checkOrder(&prev, &first); err != nil {

@@ -2,6 +2,7 @@ package text
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/chime-tsdb/chime/format"
 )
@@ -10,8 +11,9 @@ import (
 // checking the order of rows within the chunk. Line numbers in c.err and
 // c.first/c.last are relative to the chunk until consume fixes them. A
 // memory fault while reading the chunk (see ParseBytes) is an error of
-// the line being read.
-func (c *chunk) parse(p *LineParser, perLine bool, lim *format.Limits) {
+// the line being read. Unsorted input is gathered by key instead of
+// checked (see keyBlocks).
+func (c *chunk) parse(p *LineParser, perLine, unsorted bool, lim *format.Limits) {
 	defer close(c.done)
 	defer func() {
 		if r := recover(); r != nil {
@@ -21,14 +23,19 @@ func (c *chunk) parse(p *LineParser, perLine bool, lim *format.Limits) {
 			c.err, c.unsorted = &LineError{max(c.lines, 1), errInputFault}, [2]rowPos{}
 		}
 	}()
-	c.parseLines(p, perLine, lim)
+	c.parseLines(p, perLine, unsorted, lim)
 }
 
 // parseLines is parse without the fault handling.
-func (c *chunk) parseLines(p *LineParser, perLine bool, lim *format.Limits) {
+func (c *chunk) parseLines(p *LineParser, perLine, unsorted bool, lim *format.Limits) {
 	var cur, prevBlock *format.Block
 	var prev rowPos
 	checkValues := perLine || hasVariable(p.Format) // only s and B values have lengths to check
+	var byKey *keyBlocks
+	if unsorted {
+		byKey = &keyBlocks{m: map[string]int{}, last: -1}
+		defer byKey.sort(c)
+	}
 	data := c.data
 	for len(data) > 0 {
 		line := data
@@ -53,13 +60,23 @@ func (c *chunk) parseLines(p *LineParser, perLine bool, lim *format.Limits) {
 		if key == nil {
 			continue
 		}
+		if byKey != nil {
+			cur = byKey.find(key)
+		}
+		was := cur
 		cur, err = appendLine(p, perLine, c, cur, key, rest)
+		if byKey != nil && cur != was {
+			byKey.add(cur)
+		}
 		if err == nil && checkValues {
 			err = lim.CheckValues(cur, cur.Len()-1)
 		}
 		if err != nil {
 			c.err = &LineError{c.lines, err}
 			return
+		}
+		if unsorted {
+			continue
 		}
 		row := rowPos{key: cur.Key, ts: cur.Times[cur.Len()-1], line: c.lines}
 		// A row of the previous row's block has its key: only its time
@@ -106,4 +123,53 @@ func hasVariable(f format.Format) bool {
 		}
 	}
 	return false
+}
+
+// keyBlocks gathers the rows of unsorted input by key within a chunk: a
+// log ordered by time would otherwise make a block per line. A key keeps
+// one block while its format stays the same; the blocks of one key stay
+// in input order, so that of two rows with the same key and time the
+// later still comes later.
+//
+// A log cycles through its keys in much the same order again and again,
+// so the block after the last one used, in the order the keys first came,
+// is tried before the map.
+type keyBlocks struct {
+	m     map[string]int  // key -> its current block, an index in order
+	order []*format.Block // the current block of each key, in order of first use
+	last  int             // the index of the block of the last line
+}
+
+// find returns the current block of key, or nil.
+func (k *keyBlocks) find(key []byte) *format.Block {
+	if next := k.last + 1; next < len(k.order) && bytes.Equal(k.order[next].Key, key) {
+		k.last = next
+		return k.order[next]
+	}
+	if len(k.order) > 0 && bytes.Equal(k.order[0].Key, key) {
+		k.last = 0
+		return k.order[0]
+	}
+	i, ok := k.m[string(key)]
+	if !ok {
+		return nil
+	}
+	k.last = i
+	return k.order[i]
+}
+
+// add makes b its key's current block.
+func (k *keyBlocks) add(b *format.Block) {
+	i, ok := k.m[string(b.Key)]
+	if !ok {
+		i = len(k.order)
+		k.m[string(b.Key)] = i
+		k.order = append(k.order, b)
+	}
+	k.order[i], k.last = b, i
+}
+
+// sort orders the chunk's blocks by key, stably.
+func (k *keyBlocks) sort(c *chunk) {
+	slices.SortStableFunc(c.blocks, func(a, b *format.Block) int { return bytes.Compare(a.Key, b.Key) })
 }

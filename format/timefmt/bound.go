@@ -7,7 +7,7 @@ import (
 
 // boundForms is what ParseBound accepts, for its error messages.
 const boundForms = "want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD HH:MM:SS, " +
-	"optionally with a fraction (.5) and Z or +hh:mm"
+	"optionally with a fraction (.5) and Z, +hh:mm or +hh"
 
 // ParseBound parses the value of --after-time, --before-time and --time:
 // a date (midnight) or a date and time, in UTC unless an offset follows.
@@ -167,7 +167,8 @@ func (b *boundScanner) fraction() (int64, error) {
 	return v * fracScale[9-(b.i-start)], nil
 }
 
-// offset reads an optional Z, +hh:mm, -hh:mm, +hhmm or -hhmm and returns
+// offset reads an optional Z, +hh:mm, -hh:mm, +hhmm, -hhmm, +hh or -hh
+// (ISO 8601's short form, which DuckDB and PostgreSQL print) and returns
 // it in seconds east of UTC.
 func (b *boundScanner) offset() (int64, error) {
 	if b.accept('Z') || b.accept('z') {
@@ -184,6 +185,9 @@ func (b *boundScanner) offset() (int64, error) {
 	h, err := b.number("offset hours", 2, 2, 23)
 	if err != nil {
 		return 0, err
+	}
+	if !b.more() {
+		return sign * h * 3600, nil
 	}
 	b.accept(':')
 	m, err := b.number("offset minutes", 2, 2, 59)

@@ -107,3 +107,37 @@ func FuzzParseBound(f *testing.F) {
 		}
 	})
 }
+
+// TestParseInput reads the timestamps of CSV, JSON and Parquet input
+// without a layout: nanoseconds, dates, RFC 3339.
+func TestParseInput(t *testing.T) {
+	const jan1 = 1577836800000000000
+	tests := []struct {
+		in   string
+		want uint64
+		err  string
+	}{
+		{"1577836800000000000", jan1, ""},
+		{"+5", 5, ""},
+		{"18446744073709551615", math.MaxUint64, ""},
+		{"18446744073709551616", 0, "out of range"},
+		{"2020-01-01", jan1, ""},
+		{"2020-01-01T00:00:00Z", jan1, ""},
+		{"2020-01-01T00:00:00.5Z", jan1 + 5e8, ""},
+		{"2020-01-01 01:00:00+01:00", jan1, ""},
+		{"2020-01-01 01:00:00+01", jan1, ""},
+		{"2019-12-31 23:00:00-01", jan1, ""},
+		{"Jan 1 2020", 0, "give --timestamp-format"},
+		{"", 0, "want integer nanoseconds"},
+		{"-5", 0, "want integer nanoseconds"},
+	}
+	for _, tt := range tests {
+		got, err := ParseInput([]byte(tt.in))
+		switch {
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("ParseInput(%q) = %d, %v; want error with %q", tt.in, got, err, tt.err)
+		case tt.err == "" && (err != nil || got != tt.want):
+			t.Errorf("ParseInput(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+}

@@ -19,7 +19,7 @@ func TestLayout_ParseTime_Transcript(t *testing.T) {
 		{"%FT%T%.f", "2020-01-01T00:00:01.123456789", 1577836801123456789, ""},
 		{"%FT%T%.f", "2020-01-01T00:00:02", 1577836802000000000, ""},
 		{"%FT%T", "2020-01-01T00:00:00.5", 0, `timestamp "2020-01-01T00:00:00.5" does not match "%FT%T": trailing text ".5"`},
-		{"%F", "2020-01-01", 0, `timestamp "2020-01-01" does not match "%F": missing time`},
+		{"%F", "2020-01-01", 1577836800000000000, ""}, // Fix: sonnerie said "missing time"
 		{"%s", "1577836800", 1577836800000000000, ""},
 		{"%F %T", "2020-01-01 00:00:00", 1577836800000000000, ""},
 		{"%F %T", "2020-01-01", 0, `timestamp "2020-01-01" does not match "%F %T": expected hour, found end of input`},
@@ -136,7 +136,6 @@ func TestLayout_ParseTime_Specifiers(t *testing.T) {
 func TestLayout_ParseTime_Errors(t *testing.T) {
 	tests := []struct{ layout, in, err string }{
 		{"%T", "00:00:00", "missing date"},
-		{"%F", "2020-01-01", "missing time"},
 		{"%F %H", "2020-01-01 05", "missing time"},
 		{"%F %I:%M", "2020-01-01 03:04", "needs AM or PM"},
 		{"%F %T", "2020-02-30 00:00:00", "invalid date 2020-02-30"},
@@ -383,4 +382,34 @@ func startsWithDigit(it timeItem) bool {
 		return true
 	}
 	return it.op.isNumeric()
+}
+
+// TestLayout_ParseTime_DateOnly checks the fix of sonnerie's "missing
+// time": a layout with a date and no time of day reads midnight UTC (or
+// midnight at the offset of %z), while part of a time is still refused.
+func TestLayout_ParseTime_DateOnly(t *testing.T) {
+	const jan1 = 1577836800000000000 // 2020-01-01T00:00:00Z
+	tests := []struct {
+		layout, in string
+		want       uint64
+	}{
+		{"%F", "2020-01-01", jan1},
+		{"%Y/%m/%d", "2020/1/1", jan1},
+		{"%b %e %Y", "Jan  1 2020", jan1},
+		{"%b %e %Y", "Jan 1 2020", jan1},
+		{"%d.%m.%Y", "02.01.2020", jan1 + 86400e9},
+		{"%F %z", "2020-01-01 +0100", jan1 - 3600e9},
+		{"%j/%Y", "366/2020", jan1 + 365*86400e9},
+	}
+	for _, tt := range tests {
+		got, err := mustLayout(t, tt.layout).ParseTime([]byte(tt.in))
+		if err != nil || got != tt.want {
+			t.Errorf("%q.ParseTime(%q) = %d, %v; want %d", tt.layout, tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []struct{ layout, in string }{{"%F %H", "2020-01-01 05"}, {"%F %M", "2020-01-01 05"}} {
+		if _, err := mustLayout(t, bad.layout).ParseTime([]byte(bad.in)); err == nil || !strings.Contains(err.Error(), "missing time") {
+			t.Errorf("%q.ParseTime(%q): %v, want missing time", bad.layout, bad.in, err)
+		}
+	}
 }

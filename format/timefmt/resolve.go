@@ -213,8 +213,14 @@ var (
 // resolveTime returns the seconds of the day from the hour (%H, or %I and
 // %p) and minute, with the second defaulting to 0 as in chrono. Second 60
 // (a leap second) counts as the first second of the next minute, which is
-// what chrono's timestamps make of it.
+// what chrono's timestamps make of it. A layout with no time of day at all
+// (%F, %b %e %Y) means midnight: chrono (and sonnerie) refused it, but a
+// date column is what spreadsheets and data sets have. A layout with part
+// of a time (an hour without minutes) is still an error.
 func (p *timeFields) resolveTime() (int64, error) {
+	if p.mask&timeFieldMask == 0 {
+		return 0, nil
+	}
 	var h int64
 	switch {
 	case p.got(fHour):

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -436,5 +437,31 @@ func BenchmarkWrite(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestWriteByTime writes the same rows as Write, ordered by time then key.
+func TestWriteByTime(t *testing.T) {
+	for _, c := range []Config{{Keys: 7, Samples: 50}, {Format: F, Keys: 3, Samples: 40, Slice: 1, Slices: 4}} {
+		var byKey, byTime bytes.Buffer
+		if err := Write(&byKey, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteByTime(&byTime, c); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(byTime.String(), "\n"), "\n")
+		for i := 1; i < len(lines); i++ {
+			a, b := strings.Fields(lines[i-1]), strings.Fields(lines[i])
+			if len(a[1]) > len(b[1]) || len(a[1]) == len(b[1]) && (a[1] > b[1] || a[1] == b[1] && a[0] >= b[0]) {
+				t.Fatalf("%+v: line %d %q does not follow %q in time then key order", c, i+1, lines[i], lines[i-1])
+			}
+		}
+		slices.Sort(lines)
+		want := strings.Split(strings.TrimSuffix(byKey.String(), "\n"), "\n")
+		slices.Sort(want)
+		if !slices.Equal(lines, want) {
+			t.Errorf("%+v: the rows differ from Write's", c)
+		}
 	}
 }

@@ -3,6 +3,7 @@
 //
 //	go run ./internal/tools/gen -format u > u.txt               # 10M rows
 //	go run ./internal/tools/gen -format u -slice 3 -slices 10   # samples [3000, 4000) of every key
+//	go run ./internal/tools/gen -format u -by-time              # the same 10M rows ordered by time, keys interleaved
 //	go run ./internal/tools/gen -version                        # generator version, for caches
 //
 // The output is deterministic: the same flags give the same bytes, and the
@@ -47,6 +48,7 @@ func run(args []string, stdout io.Writer) error {
 	slice := fs.Int("slice", 0, "time slice to write (0-based), with -slices")
 	slices := fs.Int("slices", 1, "number of equal time slices")
 	out := fs.String("o", "-", "output file (- for stdout)")
+	byTime := fs.Bool("by-time", false, "order the rows by time, then key (a log of every key interleaved), instead of by key")
 	version := fs.Bool("version", false, "print the generator version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -72,17 +74,21 @@ func run(args []string, stdout io.Writer) error {
 	if err := c.Validate(); err != nil {
 		return usageError{err}
 	}
-	if *out == "-" {
-		return write(stdout, c)
+	writeRows := benchdata.Write
+	if *byTime {
+		writeRows = benchdata.WriteByTime
 	}
-	return writeFile(*out, c)
+	if *out == "-" {
+		return write(stdout, c, writeRows)
+	}
+	return writeFile(*out, c, writeRows)
 }
 
 // write writes c's rows to w. Write hands over chunks of a few hundred KiB,
 // so the buffer only matters for tiny data sets.
-func write(w io.Writer, c benchdata.Config) error {
+func write(w io.Writer, c benchdata.Config, writeRows func(io.Writer, benchdata.Config) error) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
-	if err := benchdata.Write(bw, c); err != nil {
+	if err := writeRows(bw, c); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -91,12 +97,12 @@ func write(w io.Writer, c benchdata.Config) error {
 	return nil
 }
 
-func writeFile(name string, c benchdata.Config) error {
+func writeFile(name string, c benchdata.Config, writeRows func(io.Writer, benchdata.Config) error) error {
 	f, err := os.Create(name)
 	if err != nil {
 		return err
 	}
-	if err := write(f, c); err != nil {
+	if err := write(f, c, writeRows); err != nil {
 		return errors.Join(err, f.Close())
 	}
 	return f.Close()

@@ -1,0 +1,182 @@
+package extsort
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/chime-tsdb/chime/format"
+)
+
+// trow is a test row: its values rendered as text, so that rows of any
+// format compare simply.
+type trow struct {
+	key  string
+	ts   uint64
+	f    format.Format
+	vals string
+	pos  uint64
+}
+
+func (r trow) block() *format.Block {
+	b := &format.Block{}
+	b.Reset([]byte(r.key), r.f)
+	b.Times = append(b.Times, r.ts)
+	for c := range r.f.Len() {
+		if r.f.Code(c).Variable() {
+			b.AppendBytes(c, []byte(r.vals))
+		} else {
+			b.Cols[c].Nums = append(b.Cols[c].Nums, r.pos)
+		}
+	}
+	return b
+}
+
+// flatten reads the rows of an emitted block.
+func flatten(b *format.Block) []trow {
+	var out []trow
+	for i := range b.Len() {
+		r := trow{key: string(b.Key), ts: b.Times[i], f: b.Format}
+		for c := range b.Format.Len() {
+			if b.Format.Code(c).Variable() {
+				r.vals = string(b.Bytes(c, i))
+			} else {
+				r.pos = b.Cols[c].Nums[i]
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// randomRows draws rows over few keys and times, so that repeats are
+// common; some formats hold strings.
+func randomRows(r *rand.Rand, n int) []trow {
+	formats := []format.Format{"u", "uF", "s", "us"}
+	rows := make([]trow, n)
+	for i := range rows {
+		rows[i] = trow{
+			key:  fmt.Sprintf("k%03d", r.IntN(50)),
+			ts:   uint64(r.IntN(300)),
+			f:    formats[r.IntN(len(formats))],
+			vals: fmt.Sprintf("v%d", i),
+			pos:  uint64(i + 1),
+		}
+	}
+	return rows
+}
+
+// model sorts rows by key and time, the later of two equal rows winning.
+func model(rows []trow) []trow {
+	s := slices.Clone(rows)
+	slices.SortStableFunc(s, func(a, b trow) int {
+		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.ts, b.ts))
+	})
+	var out []trow
+	for i, r := range s {
+		if i+1 < len(s) && s[i+1].key == r.key && s[i+1].ts == r.ts {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func sortAll(t *testing.T, rows []trow, o Options) ([]trow, int, error) {
+	t.Helper()
+	s := New(o)
+	defer s.Close()
+	for _, r := range rows {
+		if err := s.Add(r.block(), []uint64{r.pos}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []trow
+	var check format.OrderCheck
+	err := s.Sort(func(b *format.Block) error {
+		if err := check.Check(b); err != nil {
+			t.Fatalf("emitted out of order: %v", err)
+		}
+		got = append(got, flatten(b)...)
+		return nil
+	})
+	return got, len(s.spills), err
+}
+
+// TestSorter_Model sorts random rows with budgets small enough to spill
+// many runs and large enough for none, the later repeat winning.
+func TestSorter_Model(t *testing.T) {
+	for _, mem := range []int64{0, 64 << 10, 256 << 10} {
+		for seed := range uint64(4) {
+			t.Run(fmt.Sprintf("mem=%d/seed=%d", mem, seed), func(t *testing.T) {
+				rows := randomRows(rand.New(rand.NewPCG(seed, 7)), 20000)
+				got, spills, err := sortAll(t, rows, Options{Memory: mem, Dir: t.TempDir()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if mem != 0 && spills == 0 {
+					t.Errorf("budget %d: no run spilled", mem)
+				}
+				want := model(rows)
+				if len(got) != len(want) {
+					t.Fatalf("%d rows, want %d", len(got), len(want))
+				}
+				for i := range got {
+					g, w := got[i], want[i]
+					if g.key != w.key || g.ts != w.ts || g.f != w.f || g.vals != w.vals && g.f.Code(0).Variable() || g.pos != w.pos && !g.f.Code(0).Variable() {
+						t.Fatalf("row %d = %+v, want %+v", i, g, w)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestSorter_TimeOrdered sorts a log ordered by time across keys, the
+// shape add --unsorted is for.
+func TestSorter_TimeOrdered(t *testing.T) {
+	var rows []trow
+	for ts := range 2000 {
+		for k := range 30 {
+			rows = append(rows, trow{key: fmt.Sprintf("sensor.%02d", 29-k), ts: uint64(ts), f: "u", pos: uint64(len(rows) + 1)})
+		}
+	}
+	got, spills, err := sortAll(t, rows, Options{Memory: 64 << 10, Dir: t.TempDir()})
+	if err != nil || spills < 2 {
+		t.Fatalf("err %v, %d spills", err, spills)
+	}
+	want := model(rows)
+	if len(got) != len(want) || got[0].key != "sensor.00" || got[len(got)-1].ts != 1999 {
+		t.Fatalf("got %d rows, want %d", len(got), len(want))
+	}
+}
+
+// TestSorter_RejectDuplicates reports the repeat whose second row comes
+// first in the input, within a run or across spilled runs.
+func TestSorter_RejectDuplicates(t *testing.T) {
+	for _, mem := range []int64{0, 64 << 10} {
+		rows := []trow{}
+		for i := range 5000 {
+			rows = append(rows, trow{key: fmt.Sprintf("k%d", i%7), ts: uint64(i), f: "u", pos: uint64(i + 1)})
+		}
+		rows = append(rows, trow{key: "k3", ts: 10, f: "u", pos: 9000}) // repeats row 11
+		rows = append(rows, trow{key: "k1", ts: 1, f: "u", pos: 8000})  // repeats row 2, seen later in key order? no: k1 < k3
+		_, _, err := sortAll(t, rows, Options{Memory: mem, Dir: t.TempDir(), RejectDuplicates: true})
+		var de *DuplicateError
+		if !errors.As(err, &de) || de.Second != 8000 || de.First != 2 || !bytes.Equal(de.Key, []byte("k1")) {
+			t.Errorf("mem %d: %v, want k1 at 1: 8000 repeats 2", mem, err)
+		}
+	}
+}
+
+// TestSorter_Empty sorts nothing.
+func TestSorter_Empty(t *testing.T) {
+	got, _, err := sortAll(t, nil, Options{})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("%v, %v", got, err)
+	}
+}
