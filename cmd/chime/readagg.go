@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"errors"
+	"io"
 
 	"github.com/spf13/cobra"
 
+	"github.com/chime-tsdb/chime/format/parquet"
 	"github.com/chime-tsdb/chime/format/text"
 	"github.com/chime-tsdb/chime/tsdb"
 	"github.com/chime-tsdb/chime/tsdb/agg"
@@ -93,6 +96,9 @@ func (o *readOptions) printAggregate(snap *tsdb.Snapshot, sel *tsdb.Selector, rf
 	if err != nil {
 		return err
 	}
+	if o.output == outputParquet {
+		return aggregateParquet(snap, sel, a, o.outputFile)
+	}
 	render := rf.AppendRows
 	switch o.output {
 	case outputJSON:
@@ -105,4 +111,42 @@ func (o *readOptions) printAggregate(snap *tsdb.Snapshot, sel *tsdb.Selector, rf
 		}
 	}
 	return snap.AggregateAppend(sel, a.q, &tsdb.AggregateOptions{Merge: a.merge}, render, write)
+}
+
+// aggregateParquet writes the aggregates as Parquet: its schema is typed
+// from the result formats of the formats the selection holds, and named
+// as the CSV header is (v1_mean).
+func aggregateParquet(snap *tsdb.Snapshot, sel *tsdb.Selector, a *aggregation, path string) error {
+	uses, err := snap.Formats(sel)
+	if err != nil {
+		return err
+	}
+	results := make([]parquet.FormatUse, len(uses))
+	for i, u := range uses {
+		results[i] = parquet.FormatUse{Format: a.q.ResultFormat(u.Format), Key: u.Key}
+	}
+	schema, err := parquet.PlanSchema(results, nil)
+	if err != nil {
+		return err
+	}
+	names := a.q.Names(len(schema.Columns))
+	for i := range schema.Columns {
+		schema.Columns[i].Label = names[i]
+	}
+	write := func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		pw := parquet.NewWriter(bw, schema, nil)
+		err := snap.Aggregate(sel, a.q, &tsdb.AggregateOptions{Merge: a.merge}, pw.WriteRows)
+		if cerr := pw.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = bw.Flush()
+		}
+		return err
+	}
+	if path == "" {
+		return write(writerFunc(newStdout().write))
+	}
+	return writeFileAtomic(path, write)
 }

@@ -20,10 +20,19 @@ const (
 type ValueColumn struct {
 	Index int
 	Code  format.Code
+	// Label, when set, names the column instead (the columns of
+	// aggregates: v1_mean).
+	Label string
 }
 
-// Name is the column's name in the file: v1 for the first value column.
-func (c ValueColumn) Name() string { return "v" + strconv.Itoa(c.Index+1) }
+// Name is the column's name in the file: v1 for the first value column,
+// or its Label.
+func (c ValueColumn) Name() string {
+	if c.Label != "" {
+		return c.Label
+	}
+	return "v" + strconv.Itoa(c.Index+1)
+}
 
 // Schema is the value columns of a file, in row order, each with the one
 // type that holds every selected row's value of that column.

@@ -95,6 +95,44 @@ func (q *Query) Width(f format.Format) int {
 	return n * len(q.Funcs)
 }
 
+// ResultFormat is the format of the result rows of a bucket whose rows all
+// have format f (see the types in the package documentation): what a
+// schema declared before the rows are aggregated (Parquet) must hold. A
+// bucket whose rows mix formats may sum into another type (u with i into
+// I, any float into F).
+func (q *Query) ResultFormat(f format.Format) format.Format {
+	var out []byte
+	for col := range f.Len() {
+		if !q.Columns.Has(col) {
+			continue
+		}
+		code := f.Code(col)
+		for _, fn := range q.Funcs {
+			out = append(out, byte(resultCode(fn.Kind, code)))
+		}
+	}
+	return format.Format(out)
+}
+
+// resultCode is the type of aggregate k over values of code.
+func resultCode(k Kind, code format.Code) format.Code {
+	switch k {
+	case Count:
+		return format.U64
+	case Mean, Stddev, Quantile:
+		return format.F64
+	case Sum:
+		switch {
+		case code.Float():
+			return format.F64
+		case code.Signed():
+			return format.I64
+		}
+		return format.U64
+	}
+	return code // min, max, first, last keep the column's type
+}
+
 // Names names the result columns of rows width columns wide, as a CSV
 // header does: v1_mean, v1_max, v3_p99 for columns 1 and 3 and mean,max,p99
 // ... with Funcs repeated for each selected column.
