@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -289,10 +288,7 @@ func (f *Follower) baseline(withMain bool) *Snapshot {
 // the same key, time, format and values, walking both in (key, time)
 // order.
 func (f *Follower) printDiff(out, base *Snapshot, render AppendFunc, write func([]byte) error) error {
-	var baseErr error
-	next, stop := iter.Pull2(rowRuns(base, f.sel, &baseErr))
-	defer stop()
-	c := &rowCursor{next: next, err: &baseErr}
+	c := &rowCursor{rows: base.Rows(f.sel)}
 	buf := make([]byte, 0, flushSize+4096)
 	err := out.Scan(f.sel, func(b *format.Block, from, to int) error {
 		start := from // the run of new rows being gathered
@@ -320,29 +316,12 @@ func (f *Follower) printDiff(out, base *Snapshot, render AppendFunc, write func(
 	return err
 }
 
-// rowRuns is s's rows of sel as an iterator of runs; the block is valid
-// until the iteration resumes. Scan's error is stored in *errp.
-func rowRuns(s *Snapshot, sel *Selector, errp *error) iter.Seq2[*format.Block, [2]int] {
-	return func(yield func(*format.Block, [2]int) bool) {
-		err := s.Scan(sel, func(b *format.Block, from, to int) error {
-			if !yield(b, [2]int{from, to}) {
-				return errStopped
-			}
-			return nil
-		})
-		if err != errStopped {
-			*errp = err
-		}
-	}
-}
-
-// rowCursor walks the rows of a rowRuns iterator forward.
+// rowCursor walks the rows of a Rows iterator forward, a row at a time.
 type rowCursor struct {
-	next     func() (*format.Block, [2]int, bool)
+	rows     *Rows
 	b        *format.Block
 	pos, end int
 	done     bool
-	err      *error
 }
 
 // holds advances to the first row at or after (b.Key, b.Times[i]) and
@@ -350,14 +329,11 @@ type rowCursor struct {
 func (c *rowCursor) holds(b *format.Block, i int) (bool, error) {
 	for !c.done {
 		if c.pos == c.end {
-			var run [2]int
-			var ok bool
-			c.b, run, ok = c.next()
-			if !ok {
+			if !c.rows.Next() {
 				c.done = true
-				return false, *c.err
+				return false, c.rows.Err()
 			}
-			c.pos, c.end = run[0], run[1]
+			c.b, c.pos, c.end = c.rows.Block()
 			continue
 		}
 		order := bytes.Compare(c.b.Key, b.Key)

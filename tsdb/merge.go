@@ -31,54 +31,130 @@ type merger struct {
 	br      segment.BlockReader
 	sources []source
 	out     format.Block
+
+	// The key being merged (start), pulled a run at a time (next).
+	u        *keyUnit
+	tlo, thi uint64
+	copying  bool    // one file holds the key: its blocks go out as they are
+	ref      int     // copying: the next block
+	pending  *source // a run picked but not appended: out had to go out first
+	limit    uint64  // the pending run's limit (see pick)
+	handed   bool    // out went to the caller: empty it before appending
+	done     bool
 }
 
+// mergeKey passes the merged rows of the key u within [tlo, thi] to emit,
+// in time order, a run at a time.
 func (m *merger) mergeKey(u *keyUnit, tlo, thi uint64, emit Emit) error {
-	if m.single(u) {
-		return m.copyRuns(u, tlo, thi, emit)
-	}
-	m.load(u)
+	m.start(u, tlo, thi)
 	for {
-		src, ts, limit, err := m.pick(tlo, thi)
-		if err != nil || src == nil {
-			if err == nil {
-				err = m.flush(emit)
-			}
+		b, from, to, ok, err := m.next()
+		if !ok || err != nil {
 			return err
 		}
-		if hidden(u.markers, src.rank, ts) {
-			continue
-		}
-		if err := m.copyRun(src, u, limit, thi, emit); err != nil {
+		if err := emit(b, from, to); err != nil {
 			return err
 		}
 	}
 }
 
-// copyRun copies the row src just yielded and the rows after it in its
-// block that come before limit (the next head of another source), which no
-// other source can override: sources whose time ranges don't overlap merge
-// at the speed of a copy.
-func (m *merger) copyRun(src *source, u *keyUnit, limit, thi uint64, emit Emit) error {
+// start begins the merge of the key u within [tlo, thi].
+func (m *merger) start(u *keyUnit, tlo, thi uint64) {
+	m.u, m.tlo, m.thi = u, tlo, thi
+	m.ref, m.pending, m.handed, m.done = 0, nil, false, false
+	m.copying = m.single(u)
+	if !m.copying {
+		m.load(u)
+	}
+}
+
+// next returns the next run of merged rows: rows [from, to) of b, valid
+// until the next call; ok is false after the key's last row.
+func (m *merger) next() (b *format.Block, from, to int, ok bool, err error) {
+	if m.copying {
+		return m.nextBlock()
+	}
+	return m.nextMerged()
+}
+
+// nextBlock returns the selected rows of the next block of a key that one
+// file holds.
+func (m *merger) nextBlock() (*format.Block, int, int, bool, error) {
+	b, u := &m.out, m.u
+	for m.ref < len(u.refs) {
+		r := &u.refs[m.ref]
+		m.ref++
+		if err := m.read(r, u.key, b); err != nil {
+			return nil, 0, 0, false, err
+		}
+		if from, to := timeSpan(b.Times, m.tlo, m.thi); from < to {
+			return b, from, to, true, nil
+		}
+	}
+	b.Reset(nil, b.Format)
+	return nil, 0, 0, false, nil
+}
+
+// nextMerged gathers merged runs into out until it is full or the format
+// changes, and returns it.
+func (m *merger) nextMerged() (*format.Block, int, int, bool, error) {
+	u := m.u
+	if m.handed {
+		m.out.Reset(u.key, m.out.Format)
+		m.handed = false
+	}
+	for !m.done {
+		src, limit := m.pending, m.limit
+		m.pending = nil
+		if src == nil {
+			var ts uint64
+			var err error
+			if src, ts, limit, err = m.pick(m.tlo, m.thi); err != nil {
+				return nil, 0, 0, false, err
+			}
+			if src == nil {
+				m.done = true
+				break
+			}
+			if hidden(u.markers, src.rank, ts) {
+				continue
+			}
+		}
+		if !m.appendRun(src, limit) {
+			m.pending, m.limit, m.handed = src, limit, true
+			return &m.out, 0, m.out.Len(), true, nil
+		}
+	}
+	if m.out.Len() == 0 {
+		return nil, 0, 0, false, nil
+	}
+	m.handed = true
+	return &m.out, 0, m.out.Len(), true, nil
+}
+
+// appendRun appends to out the row src just yielded and the rows after it
+// in its block that come before limit (the next head of another source),
+// which no other source can override: sources whose time ranges don't
+// overlap merge at the speed of a copy. It reports false, appending
+// nothing, when out must go out first (full, or of another format).
+func (m *merger) appendRun(src *source, limit uint64) bool {
 	b := &src.block
 	from := src.pos - 1
 	to := src.pos
-	if len(u.markers) == 0 {
-		for to < b.Len() && b.Times[to] < limit && b.Times[to] <= thi && to-from < segment.BlockRows {
+	if len(m.u.markers) == 0 {
+		for to < b.Len() && b.Times[to] < limit && b.Times[to] <= m.thi && to-from < segment.BlockRows {
 			to++
 		}
 	}
 	if m.out.Len() > 0 && (m.out.Format != b.Format || m.out.Len()+to-from > segment.BlockRows) {
-		if err := m.flush(emit); err != nil {
-			return err
-		}
+		return false
 	}
 	if m.out.Len() == 0 {
-		m.out.Reset(u.key, b.Format)
+		m.out.Reset(m.u.key, b.Format)
 	}
 	m.out.AppendRows(b, from, to)
 	src.pos = to
-	return nil
+	return true
 }
 
 // single reports whether one file holds all of the key's blocks and no
@@ -96,23 +172,6 @@ func (m *merger) single(u *keyUnit) bool {
 		}
 	}
 	return true
-}
-
-func (m *merger) copyRuns(u *keyUnit, tlo, thi uint64, emit Emit) error {
-	b := &m.out
-	for i := range u.refs {
-		if err := m.read(&u.refs[i], u.key, b); err != nil {
-			return err
-		}
-		from, to := timeSpan(b.Times, tlo, thi)
-		if from < to {
-			if err := emit(b, from, to); err != nil {
-				return err
-			}
-		}
-	}
-	b.Reset(nil, b.Format)
-	return nil
 }
 
 func (m *merger) read(r *blockRef, key []byte, dst *format.Block) error {
@@ -224,13 +283,4 @@ func hidden(markers []*marker, rank int, ts uint64) bool {
 		}
 	}
 	return false
-}
-
-func (m *merger) flush(emit Emit) error {
-	if m.out.Len() == 0 {
-		return nil
-	}
-	err := emit(&m.out, 0, m.out.Len())
-	m.out.Reset(m.out.Key, m.out.Format)
-	return err
 }

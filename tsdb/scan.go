@@ -16,10 +16,13 @@ func (s *Snapshot) Scan(sel *Selector, emit Emit) error {
 }
 
 func (s *Snapshot) scan(p *query, emit Emit) error {
-	var m merger
-	return s.walk(p, compileMarkers(s.markers), func(u *keyUnit) error {
-		return m.mergeKey(u, p.tlo, p.thi, emit)
-	})
+	rows := s.rows(p)
+	for rows.Next() {
+		if err := emit(rows.Block()); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // AppendFunc renders rows [from, to) of b by appending to dst.

@@ -127,70 +127,119 @@ type keyUnit struct {
 // walk calls fn for every selected key, in key order, with its blocks,
 // merging the indexes of all data files. It reads index pages only.
 func (s *Snapshot) walk(p *query, markers []*marker, fn func(u *keyUnit) error) error {
-	if p.empty {
-		return nil
-	}
-	curs := make([]*segment.Cursor, len(s.data))
-	if p.wholeIndex() {
-		for _, f := range s.data {
-			f.seg.PrefetchIndex()
-		}
-	}
-	for _, r := range p.ranges {
-		for i, f := range s.data {
-			if curs[i] == nil {
-				curs[i] = f.seg.Seek(r.lo)
-			} else {
-				curs[i].Reset(r.lo)
-			}
-		}
-		if err := s.walkRange(p, r, curs, markers, fn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Snapshot) walkRange(p *query, r keyRange, curs []*segment.Cursor, markers []*marker, fn func(u *keyUnit) error) error {
-	live := make([]bool, len(curs))
-	for i, c := range curs {
-		live[i] = c.Next()
-	}
+	w := s.newWalker(p, markers)
 	for {
-		key := minKey(curs, live, r.hi)
-		if key == nil {
-			break
-		}
-		u := &keyUnit{key: bytes.Clone(key)}
-		for i, c := range curs {
-			for live[i] && bytes.Equal(c.Entry().Key, u.key) {
-				if e := c.Entry(); overlaps(e.MinTS, e.MaxTS, p.tlo, p.thi) {
-					ref := blockRef{file: s.data[i], entry: *e}
-					ref.entry.Key = nil
-					u.refs = append(u.refs, ref)
-					u.rows += e.Rows
-				}
-				live[i] = c.Next()
-			}
-		}
-		if len(u.refs) == 0 || !p.matchKey(u.key) {
-			continue
-		}
-		for _, m := range markers {
-			if m.matchKey(u.key) {
-				u.markers = append(u.markers, m)
-			}
+		u, err := w.next()
+		if u == nil || err != nil {
+			return err
 		}
 		if err := fn(u); err != nil {
 			return err
 		}
 	}
-	for i, c := range curs {
-		if err := c.Err(); err != nil {
-			return fmt.Errorf("%s: %w", s.data[i].name, err)
+}
+
+// walker pulls the selected keys, in key order, merging the indexes of all
+// data files: one cursor per file, moved over each key range in turn.
+type walker struct {
+	s       *Snapshot
+	p       *query
+	markers []*marker
+	curs    []*segment.Cursor
+	live    []bool
+	r       int // the key range being walked; -1 before the first
+	done    bool
+}
+
+func (s *Snapshot) newWalker(p *query, markers []*marker) *walker {
+	w := &walker{s: s, p: p, markers: markers, r: -1, done: p.empty,
+		curs: make([]*segment.Cursor, len(s.data)), live: make([]bool, len(s.data))}
+	if p.wholeIndex() {
+		for _, f := range s.data {
+			f.seg.PrefetchIndex()
 		}
 	}
+	return w
+}
+
+// next returns the next selected key with its blocks, or nil after the
+// last.
+func (w *walker) next() (*keyUnit, error) {
+	for !w.done {
+		if w.r < 0 {
+			w.startRange(0)
+			continue
+		}
+		r := w.p.ranges[w.r]
+		key := minKey(w.curs, w.live, r.hi)
+		if key == nil {
+			if err := w.endRange(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if u := w.unit(key); u != nil {
+			return u, nil
+		}
+	}
+	return nil, nil
+}
+
+// startRange positions every cursor at the start of range i.
+func (w *walker) startRange(i int) {
+	w.r = i
+	lo := w.p.ranges[i].lo
+	for j, f := range w.s.data {
+		if w.curs[j] == nil {
+			w.curs[j] = f.seg.Seek(lo)
+		} else {
+			w.curs[j].Reset(lo)
+		}
+		w.live[j] = w.curs[j].Next()
+	}
+}
+
+// endRange checks the cursors of the range walked and moves to the next.
+func (w *walker) endRange() error {
+	for i, c := range w.curs {
+		if err := c.Err(); err != nil {
+			w.done = true
+			return fmt.Errorf("%s: %w", w.s.data[i].name, err)
+		}
+	}
+	if w.r+1 == len(w.p.ranges) {
+		w.done = true
+		return nil
+	}
+	w.startRange(w.r + 1)
 	return nil
+}
+
+// unit gathers the blocks of key from every cursor, moving them past it;
+// it returns nil when no block of the key is selected.
+func (w *walker) unit(key []byte) *keyUnit {
+	u := &keyUnit{key: bytes.Clone(key)}
+	p := w.p
+	for i, c := range w.curs {
+		for w.live[i] && bytes.Equal(c.Entry().Key, u.key) {
+			if e := c.Entry(); overlaps(e.MinTS, e.MaxTS, p.tlo, p.thi) {
+				ref := blockRef{file: w.s.data[i], entry: *e}
+				ref.entry.Key = nil
+				u.refs = append(u.refs, ref)
+				u.rows += e.Rows
+			}
+			w.live[i] = c.Next()
+		}
+	}
+	if len(u.refs) == 0 || !p.matchKey(u.key) {
+		return nil
+	}
+	for _, m := range w.markers {
+		if m.matchKey(u.key) {
+			u.markers = append(u.markers, m)
+		}
+	}
+	return u
 }
 
 // overlaps reports whether the time ranges [alo, ahi] and [blo, bhi]
