@@ -3,7 +3,6 @@ package format
 import (
 	"errors"
 	"fmt"
-	"strconv"
 )
 
 // Limits of the row model, the same in every layer: the segment layout
@@ -122,16 +121,6 @@ func (l *Limits) CheckBlock(b *Block) error {
 		return err
 	}
 	return l.CheckValues(b, 0)
-}
-
-// Quote quotes b for an error message, shortened to its first 64 bytes:
-// a key, a line or a value may be megabytes long.
-func Quote(b []byte) string {
-	const limit = 64
-	if len(b) > limit {
-		return strconv.Quote(string(b[:limit])) + "..."
-	}
-	return strconv.Quote(string(b))
 }
 
 // Or fills the zero fields of l from def.

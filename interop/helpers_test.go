@@ -84,7 +84,7 @@ func load(t *testing.T, rows string) string {
 }
 
 // duck opens an in-memory DuckDB with two threads, as the speed anchors
-// of DESIGN.md were measured.
+// of the README were measured.
 func duck(t testing.TB) *sql.DB {
 	t.Helper()
 	db, err := sql.Open("duckdb", "")

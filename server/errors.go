@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"syscall"
+
+	"github.com/chime-tsdb/chime/format"
 )
 
 // The content types of answers: text lines, and JSON lines (ndjson).
@@ -67,12 +68,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", textType)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
-	fmt.Fprintln(w, oneLine(err.Error()))
-}
-
-// oneLine keeps an error message on a single line.
-func oneLine(s string) string {
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	fmt.Fprintln(w, format.OneLine(err.Error()))
 }
 
 // handlerFunc is a handler that reports failure by returning an error.

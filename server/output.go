@@ -9,7 +9,7 @@ import (
 )
 
 // output is how a read renders rows: text as sonnerie-serve printed it
-// (KEY<TAB>NANOS<TAB>VALUES), or the JSON lines and CSV of DESIGN.md's
+// (KEY<TAB>NANOS<TAB>VALUES), or the JSON lines and CSV of the README's
 // machine-readable schema.
 type output struct {
 	contentType string

@@ -137,7 +137,7 @@ func (s *Server) compact(w http.ResponseWriter, r *http.Request, q *params) erro
 	if err != nil {
 		return fmt.Errorf("compact: %w", err)
 	}
-	return answer(w, oneLine(summary))
+	return answer(w, format.OneLine(summary))
 }
 
 // answerOK answers 200 with the body "ok".

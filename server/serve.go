@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,10 +38,10 @@ const (
 )
 
 func (t *Timeouts) setDefaults() {
-	t.ReadHeader = orDefault(t.ReadHeader, DefaultReadHeaderTimeout)
-	t.Read = orDefault(t.Read, DefaultReadTimeout)
-	t.Idle = orDefault(t.Idle, DefaultIdleTimeout)
-	t.Grace = orDefault(t.Grace, DefaultGrace)
+	t.ReadHeader = cmp.Or(t.ReadHeader, DefaultReadHeaderTimeout)
+	t.Read = cmp.Or(t.Read, DefaultReadTimeout)
+	t.Idle = cmp.Or(t.Idle, DefaultIdleTimeout)
+	t.Grace = cmp.Or(t.Grace, DefaultGrace)
 }
 
 // HTTPServer returns an http.Server for s with the timeouts t, ready to

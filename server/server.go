@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -127,21 +128,12 @@ func (o *Options) setDefaults() error {
 	case o.MaxLine < 0 || o.MaxWriters < 0 || o.WriterWait < 0 || o.WriteTimeout < 0:
 		return errors.New("serve: negative limit")
 	}
-	o.MaxBody = orDefault(o.MaxBody, DefaultMaxBody)
-	o.MaxLine = orDefault(o.MaxLine, DefaultMaxLine)
-	o.MaxWriters = orDefault(o.MaxWriters, DefaultMaxWriters)
-	o.WriterWait = orDefault(o.WriterWait, DefaultWriterWait)
-	o.WriteTimeout = orDefault(o.WriteTimeout, DefaultWriteTimeout)
+	o.MaxBody = cmp.Or(o.MaxBody, DefaultMaxBody)
+	o.MaxLine = cmp.Or(o.MaxLine, DefaultMaxLine)
+	o.MaxWriters = cmp.Or(o.MaxWriters, DefaultMaxWriters)
+	o.WriterWait = cmp.Or(o.WriterWait, DefaultWriterWait)
+	o.WriteTimeout = cmp.Or(o.WriteTimeout, DefaultWriteTimeout)
 	return nil
-}
-
-// orDefault returns v, or def when v is zero.
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // removedPrefix starts the names databases take while they are removed:

@@ -11,7 +11,7 @@ import (
 )
 
 // referenceSnapshot is a snapshot of the 10M-row u reference data set of
-// DESIGN.md, added as one transaction.
+// the README (Performance), added as one transaction.
 func referenceSnapshot(b *testing.B) *Snapshot {
 	b.Helper()
 	var in bytes.Buffer

@@ -123,10 +123,3 @@ func (p *pattern) match(key []byte) bool {
 	}
 	return bytes.HasSuffix(key, p.last)
 }
-
-// Match reports whether key matches the pattern, where '%' matches any run
-// of bytes and every other byte itself.
-func Match(pattern, key []byte) bool {
-	p := compilePattern(pattern)
-	return p.match(key)
-}

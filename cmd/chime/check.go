@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/segment"
 	"github.com/chime-tsdb/chime/tsdb"
 )
@@ -85,7 +86,7 @@ func printProblems(w io.Writer, r *tsdb.CheckReport) {
 		if p.Warning {
 			label = "warning: "
 		}
-		fmt.Fprintf(w, "chime: check: %s%s: %s\n", label, p.File, oneLine(p.Err))
+		fmt.Fprintf(w, "chime: check: %s%s: %s\n", label, p.File, format.OneLine(p.Err.Error()))
 	}
 }
 

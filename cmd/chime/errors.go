@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -27,8 +26,8 @@ type usageError struct{ err error }
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
-func usagef(format string, args ...any) error {
-	return &usageError{fmt.Errorf(format, args...)}
+func usagef(msg string, args ...any) error {
+	return &usageError{fmt.Errorf(msg, args...)}
 }
 
 // runError marks an error raised while running a command, as opposed to
@@ -81,9 +80,4 @@ func hint(err error) string {
 		return " (run chime check: it lists every damaged file; check --repair moves damaged transactions aside)"
 	}
 	return ""
-}
-
-// oneLine keeps error messages to a single line on stderr.
-func oneLine(err error) string {
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(err.Error())
 }

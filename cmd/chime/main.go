@@ -5,12 +5,14 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"github.com/chime-tsdb/chime/format"
 )
 
 func main() {
 	err := newRootCmd().Execute()
 	if err != nil && !isQuiet(err) {
-		fmt.Fprintf(os.Stderr, "chime: %s%s\n", oneLine(err), hint(err))
+		fmt.Fprintf(os.Stderr, "chime: %s%s\n", format.OneLine(err.Error()), hint(err))
 	}
 	os.Exit(exitCode(err))
 }

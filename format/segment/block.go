@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/internal/wire"
 	"github.com/chime-tsdb/chime/format/segment/codec"
 	"github.com/klauspost/compress/zstd"
 )
@@ -116,82 +117,75 @@ func (bd *blockDecoder) decode(dst *format.Block, raw []byte, off int64, rows in
 	if err != nil {
 		return err
 	}
-	d := decoder{buf: body, what: "block", base: off}
-	if n := d.count(1, MaxBlockRows, "rows"); d.err == nil && n != rows {
-		d.fail("%d rows, index says %d", n, rows)
+	d := wire.Reader{Buf: body, What: "block", Base: off}
+	if n := d.Count(1, MaxBlockRows, "rows"); d.Err == nil && n != rows {
+		d.Fail("%d rows, index says %d", n, rows)
 	}
 	dst.Reset(key, f)
-	if d.err == nil {
-		dst.Times, err = codec.DecodeTimes(dst.Times, d.bytes(MaxBlockBody), rows)
-		d.wrap(err)
+	if d.Err == nil {
+		dst.Times, err = codec.DecodeTimes(dst.Times, d.Bytes(MaxBlockBody), rows)
+		d.Wrap(err)
 	}
-	for col := 0; col < f.Len() && d.err == nil; col++ {
+	for col := 0; col < f.Len() && d.Err == nil; col++ {
 		bd.decodeColumn(&d, dst, col, rows)
 	}
-	if err := d.done(); err != nil {
+	if err := d.Done(); err != nil {
 		dst.Reset(key, f)
 		return err
 	}
 	return nil
 }
 
-// wrap records a stream decoder's error with the decoder's position.
-func (d *decoder) wrap(err error) {
-	if err != nil && d.err == nil {
-		d.err = fmt.Errorf("%s at offset %d: %w", d.what, d.base, err)
-	}
-}
-
-func (bd *blockDecoder) decodeColumn(d *decoder, dst *format.Block, col, rows int) {
+func (bd *blockDecoder) decodeColumn(d *wire.Reader, dst *format.Block, col, rows int) {
 	code := dst.Format.Code(col)
 	c := &dst.Cols[col]
 	var err error
 	if !code.Variable() {
-		c.Nums, err = codec.DecodeNums(c.Nums, d.bytes(MaxBlockBody), code, rows)
-		d.wrap(err)
+		c.Nums, err = codec.DecodeNums(c.Nums, d.Bytes(MaxBlockBody), code, rows)
+		d.Wrap(err)
 		return
 	}
-	bd.lens, err = codec.DecodeNums(bd.lens[:0], d.bytes(MaxBlockBody), format.U64, rows)
-	d.wrap(err)
+	bd.lens, err = codec.DecodeNums(bd.lens[:0], d.Bytes(MaxBlockBody), format.U64, rows)
+	d.Wrap(err)
 	end := uint64(0)
 	for _, n := range bd.lens {
 		if n > format.MaxValueLen {
-			d.fail("value of %d bytes", n)
+			d.Fail("value of %d bytes", n)
 			return
 		}
 		end += n
 		c.Ends = append(c.Ends, uint32(end))
 	}
-	if end > uint64(len(d.buf)-d.pos) {
-		d.fail("values of %d bytes past the end", end)
+	if end > uint64(len(d.Buf)-d.Pos) {
+		d.Fail("values of %d bytes past the end", end)
 		return
 	}
-	c.Data = append(c.Data, d.take(int(end))...)
+	c.Data = append(c.Data, d.Take(int(end))...)
 }
 
 // unframe undoes frame: it returns the block body, decompressing into the
 // decoder's scratch buffer when needed.
 func (bd *blockDecoder) unframe(framed []byte, off int64) ([]byte, error) {
-	d := decoder{buf: framed, what: "block", base: off}
-	switch c := d.byte(); c {
+	d := wire.Reader{Buf: framed, What: "block", Base: off}
+	switch c := d.Byte(); c {
 	case compressNone:
 		return framed[1:], nil
 	case compressZstd:
-		n := d.count(1, MaxBlockBody, "body length")
-		if d.err != nil {
-			return nil, d.err
+		n := d.Count(1, MaxBlockBody, "body length")
+		if d.Err != nil {
+			return nil, d.Err
 		}
 		if cap(bd.body) < n {
 			bd.body = make([]byte, 0, n)
 		}
-		body, err := zstdDecoder().DecodeAll(framed[d.pos:], bd.body[:0])
+		body, err := zstdDecoder().DecodeAll(framed[d.Pos:], bd.body[:0])
 		if err != nil || len(body) != n {
 			return nil, fmt.Errorf("%w: block at offset %d: bad compressed body (%d of %d bytes): %v", ErrCorrupt, off, len(body), n, err)
 		}
 		bd.body = body
 		return body, nil
 	default:
-		d.fail("unknown compression %d", c)
-		return nil, d.err
+		d.Fail("unknown compression %d", c)
+		return nil, d.Err
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/internal/wire"
 )
 
 // manyBlocks is n keys of one row each: n blocks, n/PageEntries pages.
@@ -207,13 +208,13 @@ func fixCRCs(data []byte) {
 	if top == nil {
 		return
 	}
-	d := decoder{buf: top}
-	pages := d.count(0, uint64(len(top)), "pages")
+	d := wire.Reader{Buf: top}
+	pages := d.Count(0, uint64(len(top)), "pages")
 	for range pages {
-		d.bytes(format.MaxKeyLen)
-		off, l := d.uvarint(), d.uvarint()
-		d.uvarint()
-		if d.err != nil {
+		d.Bytes(format.MaxKeyLen)
+		off, l := d.Uvarint(), d.Uvarint()
+		d.Uvarint()
+		if d.Err != nil {
 			return
 		}
 		fixBlocks(data, fix(off, l), fix)
@@ -225,17 +226,17 @@ func fixBlocks(data, page []byte, fix func(off, l uint64) []byte) {
 	if page == nil {
 		return
 	}
-	d := decoder{buf: page}
-	entries := d.count(0, PageEntries, "entries")
+	d := wire.Reader{Buf: page}
+	entries := d.Count(0, PageEntries, "entries")
 	for range entries {
-		d.uvarint()
-		d.bytes(format.MaxKeyLen)
-		d.bytes(format.MaxFormatLen)
-		off, l := d.uvarint(), d.uvarint()
-		d.uvarint()
-		d.uvarint()
-		d.uvarint()
-		if d.err != nil {
+		d.Uvarint()
+		d.Bytes(format.MaxKeyLen)
+		d.Bytes(format.MaxFormatLen)
+		off, l := d.Uvarint(), d.Uvarint()
+		d.Uvarint()
+		d.Uvarint()
+		d.Uvarint()
+		if d.Err != nil {
 			return
 		}
 		fix(off, l)

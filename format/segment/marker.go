@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/internal/wire"
 )
 
 // Delete markers in the meta section (see doc.go).
@@ -47,28 +48,28 @@ func appendMarker(dst []byte, m *format.Marker) []byte {
 	return dst
 }
 
-func decodeMarker(d *decoder, m *format.Marker) error {
-	f := d.byte()
+func decodeMarker(d *wire.Reader, m *format.Marker) error {
+	f := d.Byte()
 	if f&^markerAll != 0 {
-		d.fail("marker flags %#x", f)
-		return d.err
+		d.Fail("marker flags %#x", f)
+		return d.Err
 	}
 	m.HasFilter, m.HasAfterKey, m.HasBeforeKey = f&markerFilter != 0, f&markerAfterKey != 0, f&markerBeforeKey != 0
 	m.HasAfterTime, m.HasBeforeTime = f&markerAfterTime != 0, f&markerBeforeTime != 0
 	if m.HasFilter {
-		m.Filter = d.bytes(format.MaxKeyLen)
+		m.Filter = d.Bytes(format.MaxKeyLen)
 	}
 	if m.HasAfterKey {
-		m.AfterKey = d.bytes(format.MaxKeyLen)
+		m.AfterKey = d.Bytes(format.MaxKeyLen)
 	}
 	if m.HasBeforeKey {
-		m.BeforeKey = d.bytes(format.MaxKeyLen)
+		m.BeforeKey = d.Bytes(format.MaxKeyLen)
 	}
 	if m.HasAfterTime {
-		m.AfterTime = d.uvarint()
+		m.AfterTime = d.Uvarint()
 	}
 	if m.HasBeforeTime {
-		m.BeforeTime = d.uvarint()
+		m.BeforeTime = d.Uvarint()
 	}
-	return d.err
+	return d.Err
 }

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/internal/wire"
 )
 
 // Reader is an open segment file. Opening reads only the header, the
@@ -178,7 +179,7 @@ func (s *Reader) readFooter() error {
 }
 
 // section reads and checks a CRC-framed section.
-func (s *Reader) section(off, n uint64, what string) (*decoder, error) {
+func (s *Reader) section(off, n uint64, what string) (*wire.Reader, error) {
 	buf := make([]byte, n)
 	if err := s.readAt(buf, int64(off), what); err != nil {
 		return nil, err
@@ -187,7 +188,7 @@ func (s *Reader) section(off, n uint64, what string) (*decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &decoder{buf: body, base: int64(off), what: what}, nil
+	return &wire.Reader{Buf: body, Base: int64(off), What: what}, nil
 }
 
 func (s *Reader) readTop() error {
@@ -195,26 +196,26 @@ func (s *Reader) readTop() error {
 	if err != nil {
 		return err
 	}
-	n := d.count(0, uint64(len(d.buf)), "pages")
+	n := d.Count(0, uint64(len(d.Buf)), "pages")
 	s.pages = make([]pageRef, 0, n)
 	var entries uint64
-	for i := 0; i < n && d.err == nil; i++ {
-		p := pageRef{first: d.bytes(format.MaxKeyLen)}
-		p.off, p.n = d.uvarint(), d.uvarint()
-		p.entries = d.count(1, PageEntries, "page entries")
-		if d.err == nil && (p.off < headerSize || p.n < 5 || p.n > s.f.topOff || p.off > s.f.topOff-p.n) {
-			d.fail("page %d out of range", i)
+	for i := 0; i < n && d.Err == nil; i++ {
+		p := pageRef{first: d.Bytes(format.MaxKeyLen)}
+		p.off, p.n = d.Uvarint(), d.Uvarint()
+		p.entries = d.Count(1, PageEntries, "page entries")
+		if d.Err == nil && (p.off < headerSize || p.n < 5 || p.n > s.f.topOff || p.off > s.f.topOff-p.n) {
+			d.Fail("page %d out of range", i)
 		}
-		if d.err == nil && i > 0 && bytes.Compare(s.pages[i-1].first, p.first) > 0 {
-			d.fail("page %d out of key order", i)
+		if d.Err == nil && i > 0 && bytes.Compare(s.pages[i-1].first, p.first) > 0 {
+			d.Fail("page %d out of key order", i)
 		}
 		entries += uint64(p.entries)
 		s.pages = append(s.pages, p)
 	}
-	if d.err == nil && entries != s.f.blocks {
-		d.fail("%d index entries, footer says %d blocks", entries, s.f.blocks)
+	if d.Err == nil && entries != s.f.blocks {
+		d.Fail("%d index entries, footer says %d blocks", entries, s.f.blocks)
 	}
-	return d.done()
+	return d.Done()
 }
 
 func (s *Reader) readMeta() error {
@@ -223,25 +224,25 @@ func (s *Reader) readMeta() error {
 		return err
 	}
 	if s.f.version >= 2 {
-		copy(s.id[:], d.take(len(s.id)))
-		s.gen, s.hwm = d.uvarint(), d.uvarint()
+		copy(s.id[:], d.Take(len(s.id)))
+		s.gen, s.hwm = d.Uvarint(), d.Uvarint()
 	}
-	n := d.count(0, uint64(len(d.buf)), "included names")
-	for i := 0; i < n && d.err == nil; i++ {
-		inc := Included{Name: string(d.bytes(255))}
+	n := d.Count(0, uint64(len(d.Buf)), "included names")
+	for i := 0; i < n && d.Err == nil; i++ {
+		inc := Included{Name: string(d.Bytes(255))}
 		if s.f.version >= 2 {
-			copy(inc.ID[:], d.take(len(inc.ID)))
+			copy(inc.ID[:], d.Take(len(inc.ID)))
 		}
 		s.included = append(s.included, inc)
 	}
-	n = d.count(0, uint64(len(d.buf)), "markers")
-	for i := 0; i < n && d.err == nil; i++ {
+	n = d.Count(0, uint64(len(d.Buf)), "markers")
+	for i := 0; i < n && d.Err == nil; i++ {
 		var m format.Marker
 		if decodeMarker(d, &m) == nil {
 			s.markers = append(s.markers, m)
 		}
 	}
-	return d.done()
+	return d.Done()
 }
 
 // Kind says whether the segment holds data or delete markers.
@@ -312,7 +313,7 @@ type Cursor struct {
 	s     *Reader
 	page  int
 	left  int
-	d     decoder
+	d     wire.Reader
 	buf   []byte
 	e     IndexEntry
 	first bool
@@ -389,67 +390,67 @@ func (c *Cursor) loadPage() error {
 		return err
 	}
 	c.prevKey, c.prevMax, c.hasPrev = append(c.prevKey[:0], c.e.Key...), c.e.MaxTS, len(c.e.Key) > 0
-	c.d = decoder{buf: body, base: int64(p.off), what: "index page"}
-	if n := c.d.count(1, PageEntries, "entries"); c.d.err == nil && n != p.entries {
-		c.d.fail("%d entries, top index says %d", n, p.entries)
+	c.d = wire.Reader{Buf: body, Base: int64(p.off), What: "index page"}
+	if n := c.d.Count(1, PageEntries, "entries"); c.d.Err == nil && n != p.entries {
+		c.d.Fail("%d entries, top index says %d", n, p.entries)
 	}
 	c.left = p.entries
 	c.e.Key, c.e.Format = c.e.Key[:0], ""
-	return c.d.err
+	return c.d.Err
 }
 
 func (c *Cursor) decodeEntry() error {
 	d, e := &c.d, &c.e
 	prev := e.Key
-	shared := d.count(0, uint64(len(prev)), "shared key prefix")
-	suffix := d.bytes(format.MaxKeyLen - shared)
+	shared := d.Count(0, uint64(len(prev)), "shared key prefix")
+	suffix := d.Bytes(format.MaxKeyLen - shared)
 	// count bounds shared by len(prev). The shared prefix is equal, so
 	// comparing the rest orders the keys.
 	cmp := bytes.Compare(prev[shared:], suffix)
 	key := append(prev[:shared], suffix...)
-	if d.err == nil && len(key) == 0 {
-		d.fail("empty key")
+	if d.Err == nil && len(key) == 0 {
+		d.Fail("empty key")
 	}
-	if f := d.bytes(format.MaxFormatLen); len(f) > 0 && d.err == nil {
+	if f := d.Bytes(format.MaxFormatLen); len(f) > 0 && d.Err == nil {
 		if string(f) != string(e.Format) {
 			rf, err := format.ParseFormat(string(f))
 			if err != nil {
-				d.fail("%v", err)
+				d.Fail("%v", err)
 			}
 			e.Format = rf
 		}
 	} else if e.Format == "" {
-		d.fail("missing format")
+		d.Fail("missing format")
 	}
 	prevMax := e.MaxTS
-	e.Off, e.Len, e.Rows = d.uvarint(), d.uvarint(), d.count(1, MaxBlockRows, "rows")
-	e.MinTS = d.uvarint()
-	span := d.uvarint()
+	e.Off, e.Len, e.Rows = d.Uvarint(), d.Uvarint(), d.Count(1, MaxBlockRows, "rows")
+	e.MinTS = d.Uvarint()
+	span := d.Uvarint()
 	e.MaxTS = e.MinTS + span
 	c.checkEntry(key, cmp, prevMax)
 	e.Key = key
 	c.left--
-	if c.left == 0 && d.err == nil {
-		return d.done()
+	if c.left == 0 && d.Err == nil {
+		return d.Done()
 	}
-	return d.err
+	return d.Err
 }
 
 func (c *Cursor) checkEntry(key []byte, cmp int, prevMax uint64) {
 	d, e := &c.d, &c.e
-	if d.err != nil {
+	if d.Err != nil {
 		return
 	}
 	top := c.s.f.topOff
 	switch {
 	case e.Off < headerSize || e.Len < 6 || e.Len > top || e.Off > top-e.Len:
-		d.fail("block of key %q out of range", key)
+		d.Fail("block of key %q out of range", key)
 	case e.MaxTS < e.MinTS:
-		d.fail("block of key %q: time range overflows", key)
+		d.Fail("block of key %q: time range overflows", key)
 	case len(e.Key) > 0 && (cmp > 0 || cmp == 0 && e.MinTS <= prevMax):
-		d.fail("key %q out of order", key)
+		d.Fail("key %q out of order", key)
 	case len(e.Key) == 0 && c.hasPrev && outOfOrder(c.prevKey, c.prevMax, key, e.MinTS):
-		d.fail("key %q out of order after the previous page's %q", key, c.prevKey)
+		d.Fail("key %q out of order after the previous page's %q", key, c.prevKey)
 	}
 }
 

@@ -50,7 +50,7 @@ var floatTranscript = []struct {
 func TestParseFloat_Transcript(t *testing.T) {
 	for _, tt := range floatTranscript {
 		t.Run(string(tt.code)+"/"+tt.in, func(t *testing.T) {
-			num, _, err := ParseValue(tt.code, []byte(tt.in), nil)
+			num, _, err := parseValue(tt.code, []byte(tt.in), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +89,7 @@ func TestParseFloat_Invalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.code)+"/"+tt.in, func(t *testing.T) {
-			if _, _, err := ParseValue(tt.code, []byte(tt.in), nil); !errors.Is(err, tt.err) {
+			if _, _, err := parseValue(tt.code, []byte(tt.in), nil); !errors.Is(err, tt.err) {
 				t.Errorf("err = %v, want %v", err, tt.err)
 			}
 		})
@@ -98,10 +98,10 @@ func TestParseFloat_Invalid(t *testing.T) {
 
 func TestParseFloat_CanonicalNaN(t *testing.T) {
 	for _, in := range []string{"nan", "NAN", "-nan", "+NaN"} {
-		if n, _, _ := ParseValue(format.F32, []byte(in), nil); n != nan32Bits {
+		if n, _, _ := parseValue(format.F32, []byte(in), nil); n != nan32Bits {
 			t.Errorf("f %s = %#x", in, n)
 		}
-		if n, _, _ := ParseValue(format.F64, []byte(in), nil); n != nan64Bits {
+		if n, _, _ := parseValue(format.F64, []byte(in), nil); n != nan64Bits {
 			t.Errorf("F %s = %#x", in, n)
 		}
 	}

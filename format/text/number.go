@@ -214,25 +214,6 @@ func appendBase64(dst, tok []byte) ([]byte, error) {
 	return dst, nil
 }
 
-// ParseValue parses one unescaped value token (see NextToken) of code c,
-// for callers that handle single values rather than add lines. A numeric
-// code returns its bits in num (see Code); s returns tok itself in b; B
-// decodes into buf[:0] and returns it in b.
-func ParseValue(c format.Code, tok, buf []byte) (num uint64, b []byte, err error) {
-	switch c {
-	case format.Str:
-		return 0, tok, nil
-	case format.Bin:
-		b, err = appendBase64(buf[:0], tok)
-		return 0, b, err
-	}
-	if !c.Valid() {
-		return 0, nil, fmt.Errorf("%w: unknown code %q", format.ErrFormat, byte(c))
-	}
-	num, err = parseNum(c, tok)
-	return num, nil, err
-}
-
 // AppendValue appends the text of one value of code c, as read prints it:
 // integers in decimal, floats with exactly 17 digits after the point (see
 // appendFloat17), s escaped (see AppendEscaped) and B in padded base64.

@@ -2,6 +2,7 @@ package text
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -56,7 +57,7 @@ func TestParseValue_Integers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.code)+"/"+tt.in, func(t *testing.T) {
-			got, b, err := ParseValue(tt.code, []byte(tt.in), nil)
+			got, b, err := parseValue(tt.code, []byte(tt.in), nil)
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("err = %v, want %v", err, tt.err)
 			}
@@ -68,7 +69,7 @@ func TestParseValue_Integers(t *testing.T) {
 }
 
 func TestParseValue_RangeErrorNamesBounds(t *testing.T) {
-	_, _, err := ParseValue(format.I32, []byte("2147483648"), nil)
+	_, _, err := parseValue(format.I32, []byte("2147483648"), nil)
 	if err == nil || err.Error() != "out of range (-2147483648 to 2147483647)" {
 		t.Errorf("err = %v", err)
 	}
@@ -95,7 +96,7 @@ func TestParseValue_Variable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.code)+"/"+tt.in, func(t *testing.T) {
-			num, b, err := ParseValue(tt.code, []byte(tt.in), make([]byte, 3, 16))
+			num, b, err := parseValue(tt.code, []byte(tt.in), make([]byte, 3, 16))
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("err = %v, want %v", err, tt.err)
 			}
@@ -107,7 +108,7 @@ func TestParseValue_Variable(t *testing.T) {
 }
 
 func TestParseValue_UnknownCode(t *testing.T) {
-	if _, _, err := ParseValue('x', []byte("1"), nil); !errors.Is(err, format.ErrFormat) {
+	if _, _, err := parseValue('x', []byte("1"), nil); !errors.Is(err, format.ErrFormat) {
 		t.Errorf("err = %v, want ErrFormat", err)
 	}
 }
@@ -184,7 +185,7 @@ func TestValue_RoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.code)+"/"+tt.in, func(t *testing.T) {
-			num, b, err := ParseValue(tt.code, []byte(tt.in), nil)
+			num, b, err := parseValue(tt.code, []byte(tt.in), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -193,7 +194,7 @@ func TestValue_RoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			num2, b2, err := ParseValue(tt.code, tok, nil)
+			num2, b2, err := parseValue(tt.code, tok, nil)
 			if err != nil {
 				t.Fatalf("reparse %q: %v", text, err)
 			}
@@ -249,4 +250,22 @@ func FuzzParseDigits(f *testing.F) {
 			t.Fatalf("parseDigits(%q) = %d, %v; want %d", tok, got, err, want)
 		}
 	})
+}
+
+// parseValue parses one value token of code c, as the line parser does: A numeric
+// code returns its bits in num (see Code); s returns tok itself in b; B
+// decodes into buf[:0] and returns it in b.
+func parseValue(c format.Code, tok, buf []byte) (num uint64, b []byte, err error) {
+	switch c {
+	case format.Str:
+		return 0, tok, nil
+	case format.Bin:
+		b, err = appendBase64(buf[:0], tok)
+		return 0, b, err
+	}
+	if !c.Valid() {
+		return 0, nil, fmt.Errorf("%w: unknown code %q", format.ErrFormat, byte(c))
+	}
+	num, err = parseNum(c, tok)
+	return num, nil, err
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestParseBound covers the forms of compat-transcripts/13-time-bounds.txt
+// TestParseBound covers the time bounds sonnerie 0.9.1 took in a recorded run
 // and chime's additions.
 func TestParseBound(t *testing.T) {
 	const jan4 = 1578096000 * uint64(1e9) // 2020-01-04 00:00:00 UTC

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestLayout_ParseTime_Transcript replays compat-transcripts/10-timestamps-in.txt.
+// TestLayout_ParseTime_Transcript replays the timestamps sonnerie 0.9.1 read in a recorded run.
 func TestLayout_ParseTime_Transcript(t *testing.T) {
 	tests := []struct {
 		layout, in string

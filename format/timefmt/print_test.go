@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The three instants of compat-transcripts/11-timestamps-out.txt.
+// The three instants sonnerie 0.9.1 printed in a recorded run.
 const (
 	nsOneAndAHalf = 1500000000
 	nsNewYear2020 = 1577836800123456789

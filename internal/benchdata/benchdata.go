@@ -1,5 +1,5 @@
 // Package benchdata generates the deterministic data set behind the
-// performance reference figures of DESIGN.md: Keys keys sensor.00000,
+// performance reference figures (README, Performance): Keys keys sensor.00000,
 // sensor.00001, ... with Samples samples each, one sample per second from
 // 2020-01-01 (StartNanos), written as `add` input lines `KEY NANOS VALUE\n`
 // sorted by key then time.

@@ -2,7 +2,7 @@
 // export figure: it loads the reference rows (add input, `KEY NANOS
 // VALUE`) into a DuckDB table of its own, then times COPY ... TO
 // 'x.parquet' (FORMAT parquet) in the same warm process, with 2 threads as
-// DESIGN.md's speed anchors, and prints the median and the file's size:
+// the README's speed anchors, and prints the median and the file's size:
 //
 //	parquetbench -data .bench/u.txt -runs 5 -out /tmp/duck.parquet
 //

@@ -1,19 +1,17 @@
 package codec
 
 import (
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"math/bits"
 
 	"github.com/chime-tsdb/chime/format"
+	"github.com/chime-tsdb/chime/format/internal/wire"
 )
 
 // ErrCorrupt is wrapped by the error of every stream a writer cannot have
-// produced. It is the same value as segment.ErrCorrupt, chime's one
-// corruption sentinel: the codecs sit below the segment layout, so the
-// sentinel is declared here and named there.
-var ErrCorrupt = errors.New("corrupt")
+// produced. It is segment.ErrCorrupt, chime's one corruption sentinel,
+// declared below both (package wire).
+var ErrCorrupt = wire.ErrCorrupt
 
 const (
 	codecEmpty = 0x00
@@ -140,64 +138,25 @@ func uvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 // packedLen is the number of bytes of n values packed in w bits.
 func packedLen(n int, w uint) int { return (n*int(w) + 7) / 8 }
 
-// byteReader reads the byte-aligned parts of a stream, remembering the
-// first error so that callers check once.
-type byteReader struct {
-	src []byte
-	err error
-}
+// byteReader reads the byte-aligned parts of a stream (see wire.Reader).
+type byteReader struct{ wire.Reader }
 
-// uvarint reads one uvarint.
-func (r *byteReader) uvarint() uint64 {
-	x, k := binary.Uvarint(r.src)
-	if k <= 0 {
-		r.fail("bad varint")
-		return 0
-	}
-	r.src = r.src[k:]
-	return x
-}
-
-// byte reads one byte.
-func (r *byteReader) byte() byte {
-	if len(r.src) == 0 {
-		r.fail("truncated")
-		return 0
-	}
-	b := r.src[0]
-	r.src = r.src[1:]
-	return b
-}
+func newByteReader(src []byte) byteReader { return byteReader{wire.Reader{Buf: src}} }
 
 // width reads a bit width, 0..64.
 func (r *byteReader) width() uint {
-	w := r.byte()
+	w := r.Byte()
 	if w > 64 {
-		r.fail("bit width %d", w)
+		r.Fail("bit width %d", w)
 		return 0
 	}
 	return uint(w)
 }
 
-// fail records the first error.
-func (r *byteReader) fail(format string, args ...any) {
-	if r.err == nil {
-		r.err = corrupt(format, args...)
-	}
-}
-
 // rest returns the unread bytes, which must be exactly want long.
 func (r *byteReader) rest(want int) []byte {
-	if r.err == nil && len(r.src) != want {
-		r.fail("%d bytes of packed data, want %d", len(r.src), want)
+	if rest := r.Rest(); r.Err == nil && len(rest) != want {
+		r.Fail("%d bytes of packed data, want %d", len(rest), want)
 	}
-	return r.src
-}
-
-// end reports the first error, or trailing bytes.
-func (r *byteReader) end() error {
-	if r.err == nil && len(r.src) != 0 {
-		r.fail("%d trailing bytes", len(r.src))
-	}
-	return r.err
+	return r.Rest()
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // This file holds what the codec tests share: the reference data of
-// DESIGN.md's performance table, round-trip and corruption checks, the fuzz
+// the README's performance table, round-trip and corruption checks, the fuzz
 // targets and the benchmarks.
 
 // refBlock is the block size of the reference measurements.
@@ -360,7 +360,7 @@ func forceNums(c format.Code, id byte, v []uint64) []byte {
 }
 
 // TestReferenceSizes measures the codecs on the reference data of
-// DESIGN.md (100 keys of 10,000 samples, in blocks of 4096, each block
+// the reference data of the README (100 keys of 10,000 samples, in blocks of 4096, each block
 // being its timestamps and its values, alone and compressed by zstd as the
 // block writer would) and checks what AppendNums picks against the size
 // targets, less room for keys, block headers and index. Run with -v for

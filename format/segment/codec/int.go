@@ -138,7 +138,7 @@ func packDeltas(dst []byte, v []uint64, minD uint64, w uint) []byte {
 // codec, and checks that they fit c.
 func readInts(dst []uint64, src []byte, c format.Code, n int) ([]uint64, error) {
 	start := len(dst)
-	r := byteReader{src: src[1:]}
+	r := newByteReader(src[1:])
 	var err error
 	switch src[0] {
 	case intConst:
@@ -146,14 +146,14 @@ func readInts(dst []uint64, src []byte, c format.Code, n int) ([]uint64, error) 
 	case intDeltaVar:
 		dst, err = readIntDeltaVar(dst, &r, c, n)
 	case intDeltaPacked:
-		first := fromVarint(c, r.uvarint())
-		minD, w := uint64(unzigzag(r.uvarint())), r.width()
+		first := fromVarint(c, r.Uvarint())
+		minD, w := uint64(unzigzag(r.Uvarint())), r.width()
 		data := r.rest(packedLen(n-1, w))
-		dst, err = unpackDeltas(dst, data, r.err, n, w, first, minD)
+		dst, err = unpackDeltas(dst, data, r.Err, n, w, first, minD)
 	case intPacked:
-		base, w := fromVarint(c, r.uvarint()), r.width()
+		base, w := fromVarint(c, r.Uvarint()), r.width()
 		data := r.rest(packedLen(n, w))
-		dst, err = unpackValues(dst, data, r.err, n, w, base)
+		dst, err = unpackValues(dst, data, r.Err, n, w, base)
 	default:
 		return dst, corrupt("unknown codec %#x", src[0])
 	}
@@ -165,8 +165,8 @@ func readInts(dst []uint64, src []byte, c format.Code, n int) ([]uint64, error) 
 
 // readIntConst decodes codec intConst.
 func readIntConst(dst []uint64, r *byteReader, c format.Code, n int) ([]uint64, error) {
-	v := fromVarint(c, r.uvarint())
-	if err := r.end(); err != nil {
+	v := fromVarint(c, r.Uvarint())
+	if err := r.Done(); err != nil {
 		return dst, err
 	}
 	dst = slices.Grow(dst, n)
@@ -178,19 +178,19 @@ func readIntConst(dst []uint64, r *byteReader, c format.Code, n int) ([]uint64, 
 
 // readIntDeltaVar decodes codec intDeltaVar.
 func readIntDeltaVar(dst []uint64, r *byteReader, c format.Code, n int) ([]uint64, error) {
-	v := fromVarint(c, r.uvarint())
-	if r.err == nil && len(r.src) < n-1 { // each delta takes a byte at least
-		r.fail("%d bytes for %d deltas", len(r.src), n-1)
+	v := fromVarint(c, r.Uvarint())
+	if r.Err == nil && len(r.Rest()) < n-1 { // each delta takes a byte at least
+		r.Fail("%d bytes for %d deltas", len(r.Rest()), n-1)
 	}
-	if r.err != nil {
-		return dst, r.err
+	if r.Err != nil {
+		return dst, r.Err
 	}
 	dst = append(slices.Grow(dst, n), v)
 	for range n - 1 {
-		v += uint64(unzigzag(r.uvarint()))
+		v += uint64(unzigzag(r.Uvarint()))
 		dst = append(dst, v)
 	}
-	return dst, r.end()
+	return dst, r.Done()
 }
 
 // unpackDeltas decodes w-bit packed deltas less minD after first, for
@@ -294,7 +294,7 @@ func appendTimesDeltaVar(dst []byte, ts []uint64) []byte {
 // codec, and checks that they increase strictly.
 func readTimes(dst []uint64, src []byte, n int) ([]uint64, error) {
 	start := len(dst)
-	r := byteReader{src: src[1:]}
+	r := newByteReader(src[1:])
 	var err error
 	switch src[0] {
 	case timesConstStep:
@@ -302,9 +302,9 @@ func readTimes(dst []uint64, src []byte, n int) ([]uint64, error) {
 	case timesDeltaVar:
 		dst, err = readTimesDeltaVar(dst, &r, n)
 	case timesPacked:
-		first, minD, w := r.uvarint(), r.uvarint(), r.width()
+		first, minD, w := r.Uvarint(), r.Uvarint(), r.width()
 		data := r.rest(packedLen(n-1, w))
-		dst, err = unpackDeltas(dst, data, r.err, n, w, first, minD)
+		dst, err = unpackDeltas(dst, data, r.Err, n, w, first, minD)
 	default:
 		return dst, corrupt("unknown codec %#x", src[0])
 	}
@@ -317,8 +317,8 @@ func readTimes(dst []uint64, src []byte, n int) ([]uint64, error) {
 // readTimesConstStep decodes codec timesConstStep, refusing a zero step and
 // one that overflows.
 func readTimesConstStep(dst []uint64, r *byteReader, n int) ([]uint64, error) {
-	t, step := r.uvarint(), r.uvarint()
-	if err := r.end(); err != nil {
+	t, step := r.Uvarint(), r.Uvarint()
+	if err := r.Done(); err != nil {
 		return dst, err
 	}
 	if hi, span := bits.Mul64(step, uint64(n-1)); n > 1 && (step == 0 || hi != 0 || span > math.MaxUint64-t) {
@@ -334,21 +334,21 @@ func readTimesConstStep(dst []uint64, r *byteReader, n int) ([]uint64, error) {
 
 // readTimesDeltaVar decodes codec timesDeltaVar.
 func readTimesDeltaVar(dst []uint64, r *byteReader, n int) ([]uint64, error) {
-	t := r.uvarint()
-	if r.err == nil && len(r.src) < n-1 {
-		r.fail("%d bytes for %d deltas", len(r.src), n-1)
+	t := r.Uvarint()
+	if r.Err == nil && len(r.Rest()) < n-1 {
+		r.Fail("%d bytes for %d deltas", len(r.Rest()), n-1)
 	}
-	if r.err != nil {
-		return dst, r.err
+	if r.Err != nil {
+		return dst, r.Err
 	}
 	dst = append(slices.Grow(dst, n), t)
 	var d uint64
 	for range n - 1 {
-		d += uint64(unzigzag(r.uvarint()))
+		d += uint64(unzigzag(r.Uvarint()))
 		t += d
 		dst = append(dst, t)
 	}
-	return dst, r.end()
+	return dst, r.Done()
 }
 
 // checkIncreasing checks that ts increases strictly.

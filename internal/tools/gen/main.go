@@ -1,5 +1,5 @@
-// Command gen writes the benchmark data set of DESIGN.md ("Performance: the
-// reference figures") as chime add input, sorted by key then time:
+// Command gen writes the benchmark data set of the README (its "Performance"
+// section) as chime add input, sorted by key then time:
 //
 //	go run ./internal/tools/gen -format u > u.txt               # 10M rows
 //	go run ./internal/tools/gen -format u -slice 3 -slices 10   # samples [3000, 4000) of every key
