@@ -64,11 +64,10 @@ func (a *aggRead) prepare(snap *tsdb.Snapshot, sel *tsdb.Selector, out *output) 
 	if errors.Is(err, agg.ErrColumnType) {
 		return badRequest("%v (choose other columns with columns=)", err)
 	}
-	if err != nil || out.csv == nil {
+	if err != nil || !out.out.NeedsWidth() {
 		return err
 	}
-	out.csv.Width, out.csv.Names = width, a.q.Names(width)
-	out.header = out.csv.AppendHeader(nil)
+	out.header = out.out.Header(width, a.q.Names(width))
 	return nil
 }
 

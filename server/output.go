@@ -15,7 +15,7 @@ type output struct {
 	contentType string
 	header      []byte // written before the first row (CSV)
 	render      tsdb.AppendFunc
-	csv         *text.CSVFormatter // its Width is set by prepare
+	out         *text.Output // its header is sized by prepare
 	agg         *aggRead           // an aggregated read, or nil
 }
 
@@ -36,9 +36,6 @@ func readOutput(q *params, aggr *aggRead) (*output, error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind != "" && kind != "text" && kind != "json" && kind != "csv" {
-		return nil, badRequest("output=%q: want text, json or csv", kind)
-	}
 	cols, err := columns(q)
 	if err != nil {
 		return nil, err
@@ -47,23 +44,22 @@ func readOutput(q *params, aggr *aggRead) (*output, error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind != "" && kind != "text" && (tf.AppendTime != nil || tf.PrintFormat) {
+	if kind != "" && kind != text.OutputText && (tf.AppendTime != nil || tf.PrintFormat) {
 		return nil, badRequest("output=%s has its own timestamps and formats: human, timestamp-*, print-format apply to text only", kind)
 	}
 	if aggr != nil {
 		aggr.q.Columns, cols = cols, nil
 	}
-	switch kind {
-	case "", "text":
-		tf.Columns = cols
-		return &output{contentType: textType, render: tf.AppendRows, agg: aggr}, nil
-	case "json":
-		f := &text.JSONFormatter{Columns: cols}
-		return &output{contentType: ndjsonType, render: f.AppendRows, agg: aggr}, nil
+	tf.Columns = cols
+	out, err := text.NewOutput(kind, tf)
+	if err != nil {
+		return nil, badRequest("%v", err)
 	}
-	f := &text.CSVFormatter{Columns: cols}
-	return &output{contentType: "text/csv; charset=utf-8", render: f.AppendRows, csv: f, agg: aggr}, nil
+	return &output{contentType: contentTypes[out.Kind], out: out, render: out.Render, agg: aggr}, nil
 }
+
+// contentTypes are the media types of the outputs.
+var contentTypes = map[string]string{text.OutputText: textType, text.OutputJSON: ndjsonType, text.OutputCSV: "text/csv; charset=utf-8"}
 
 // columns reads the columns parameter, read's --columns.
 func columns(q *params) (*text.ColumnSet, error) {
@@ -136,14 +132,13 @@ func (o *output) prepare(snap *tsdb.Snapshot, sel *tsdb.Selector) error {
 	if o.agg != nil {
 		return o.agg.prepare(snap, sel, o)
 	}
-	if o.csv == nil {
+	if !o.out.NeedsWidth() {
 		return nil
 	}
 	width, err := snap.Widest(sel)
 	if err != nil {
 		return err
 	}
-	o.csv.Width = width
-	o.header = o.csv.AppendHeader(nil)
+	o.header = o.out.Header(width, nil)
 	return nil
 }

@@ -99,18 +99,17 @@ func (o *readOptions) printAggregate(snap *tsdb.Snapshot, sel *tsdb.Selector, rf
 	if o.output == outputParquet {
 		return aggregateParquet(snap, sel, a, o.outputFile)
 	}
-	render := rf.AppendRows
-	switch o.output {
-	case outputJSON:
-		render = (&text.JSONFormatter{}).AppendRows
-	case outputCSV:
-		cf := &text.CSVFormatter{Width: width, Names: a.q.Names(width)}
-		render = cf.AppendRows
-		if err := write(cf.AppendHeader(nil)); err != nil {
+	out, err := text.NewOutput(o.output, rf) // rf prints every result column
+
+	if err != nil {
+		return err
+	}
+	if header := out.Header(width, a.q.Names(width)); header != nil {
+		if err := write(header); err != nil {
 			return err
 		}
 	}
-	return snap.AggregateAppend(sel, a.q, &tsdb.AggregateOptions{Merge: a.merge}, render, write)
+	return snap.AggregateAppend(sel, a.q, &tsdb.AggregateOptions{Merge: a.merge}, out.Render, write)
 }
 
 // aggregateParquet writes the aggregates as Parquet: its schema is typed

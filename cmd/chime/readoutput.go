@@ -10,9 +10,9 @@ import (
 // The --output formats of read: sonnerie's text (the default, unchanged)
 // and the machine-readable CSV and JSON lines of format's one schema.
 const (
-	outputText    = "text"
-	outputCSV     = "csv"
-	outputJSON    = "json"
+	outputText    = text.OutputText
+	outputCSV     = text.OutputCSV
+	outputJSON    = text.OutputJSON
 	outputParquet = "parquet"
 )
 
@@ -47,19 +47,15 @@ func (o *readOptions) checkOutput(cmd *cobra.Command) error {
 // renderer returns the row renderer of the chosen output and the header
 // to print first (CSV's, whose width comes from snap's index).
 func (o *readOptions) renderer(snap *tsdb.Snapshot, sel *tsdb.Selector, rf *text.RowFormatter) (tsdb.AppendFunc, []byte, error) {
-	switch o.output {
-	case outputJSON:
-		jf := &text.JSONFormatter{Columns: rf.Columns}
-		return jf.AppendRows, nil, nil
-	case outputCSV:
-		width, err := snap.Widest(sel)
-		if err != nil {
-			return nil, nil, err
-		}
-		cf := &text.CSVFormatter{Width: width, Columns: rf.Columns}
-		return cf.AppendRows, cf.AppendHeader(nil), nil
+	out, err := text.NewOutput(o.output, rf)
+	if err != nil || !out.NeedsWidth() {
+		return tsdb.AppendFunc(out.Render), nil, err
 	}
-	return rf.AppendRows, nil, nil
+	width, err := snap.Widest(sel)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out.Render, out.Header(width, nil), nil
 }
 
 // printRows prints the selected rows of snap with write, rendered on every
