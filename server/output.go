@@ -16,7 +16,7 @@ type output struct {
 	header      []byte // written before the first row (CSV)
 	render      tsdb.AppendFunc
 	out         *text.Output // its header is sized by prepare
-	agg         *aggRead           // an aggregated read, or nil
+	agg         *aggRead     // an aggregated read, or nil
 }
 
 // humanLayout is sonnerie-serve's ?human timestamp format.
