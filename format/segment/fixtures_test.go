@@ -1,0 +1,54 @@
+package segment
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestFixtures_Damaged reads the damaged files of testdata/damaged (made
+// by testdata/gen): each is refused with the sentinel of its kind of
+// damage, and the undamaged one reads its three rows.
+func TestFixtures_Damaged(t *testing.T) {
+	want := map[string]error{
+		"good.seg":             nil,
+		"block-byte.seg":       ErrCorrupt,
+		"header-magic.seg":     ErrCorrupt,
+		"footer-crc.seg":       ErrCorrupt,
+		"truncated.seg":        ErrCorrupt,
+		"garbage-appended.seg": ErrCorrupt,
+		"footer-version.seg":   ErrVersion,
+		"too-short.seg":        ErrCorrupt,
+	}
+	dir := filepath.Join("..", "..", "testdata", "damaged")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(want) {
+		t.Fatalf("%d fixtures in %s, want %d (run go run ./testdata/gen)", len(entries), dir, len(want))
+	}
+	for name, sentinel := range want {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := readSegment(data, "")
+			switch {
+			case sentinel == nil && (err != nil || len(rows) != 3):
+				t.Fatalf("read %d rows, %v", len(rows), err)
+			case sentinel != nil && !errors.Is(err, sentinel):
+				t.Fatalf("error %v, want %v", err, sentinel)
+			}
+			if sentinel == ErrVersion && errors.Is(err, ErrCorrupt) {
+				t.Fatalf("a newer version called damage: %v", err)
+			}
+			if _, err := Open(bytes.NewReader(data), int64(len(data))); sentinel == nil && err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
