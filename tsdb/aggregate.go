@@ -104,6 +104,7 @@ func (s *Snapshot) aggregate(sel *Selector, q *agg.Query, opts *AggregateOptions
 		workers = runtime.GOMAXPROCS(0)
 	}
 	a := &aggregation{s: s, p: p, q: q, merge: opts.Merge, render: render, deliver: deliver}
+	s.readingAll(p)
 	if workers == 1 || p.exactKeys() {
 		return a.sequential()
 	}

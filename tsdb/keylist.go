@@ -113,6 +113,7 @@ type keyLister struct {
 
 func (l *keyLister) forward(sel *Selector) error {
 	p := compile(sel)
+	p.prefetch = l.opts.Limit == 0 // a page of keys reads a few index pages
 	return l.s.walk(p, l.markers, func(u *keyUnit) error {
 		ok, err := l.visible(p, u)
 		if !ok || err != nil {

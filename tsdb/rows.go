@@ -30,6 +30,7 @@ type Rows struct {
 func (s *Snapshot) Rows(sel *Selector) *Rows { return s.rows(compile(sel)) }
 
 func (s *Snapshot) rows(p *query) *Rows {
+	s.readingAll(p)
 	return &Rows{p: p, w: s.newWalker(p, compileMarkers(s.markers))}
 }
 

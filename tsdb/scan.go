@@ -101,6 +101,7 @@ func (s *Snapshot) parallelScan(p *query, workers int, render AppendFunc, write 
 // each), and passes the finished batches to done in key order on the
 // calling goroutine. The work sets b.err, and b.buf or b.result.
 func (s *Snapshot) inBatches(p *query, workers int, newWorker func() func(*batch), done func(*batch) error) error {
+	s.readingAll(p)
 	markers := compileMarkers(s.markers)
 	jobs := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers)

@@ -11,6 +11,9 @@ import (
 // query is a compiled Selector: what walk needs to find the selected keys
 // and times.
 type query struct {
+	// prefetch fetches each file's whole index when the query walks every
+	// key; a walk that stops early (keys --limit) leaves it false.
+	prefetch bool
 	sel      *Selector
 	patterns []pattern // nil: every key in the ranges
 	ranges   []keyRange
@@ -23,7 +26,7 @@ func compile(sel *Selector) *query {
 	if sel == nil {
 		sel = &Selector{}
 	}
-	p := &query{sel: sel, ranges: sel.ranges()}
+	p := &query{sel: sel, ranges: sel.ranges(), prefetch: true}
 	var ok bool
 	p.tlo, p.thi, ok = sel.TimeRange()
 	p.empty = !ok || len(p.ranges) == 0
@@ -33,6 +36,18 @@ func compile(sel *Selector) *query {
 		}
 	}
 	return p
+}
+
+// readingAll tells each data file, when the query reads every key's
+// blocks (a full scan), that it is about to be read from end to end: a
+// local file then reads ahead, which a point read must not.
+func (s *Snapshot) readingAll(p *query) {
+	if !p.wholeIndex() {
+		return
+	}
+	for _, f := range s.data {
+		f.seg.ReadAll()
+	}
 }
 
 // wholeIndex reports whether the query walks every key: each file's whole
@@ -154,7 +169,7 @@ type walker struct {
 func (s *Snapshot) newWalker(p *query, markers []*marker) *walker {
 	w := &walker{s: s, p: p, markers: markers, r: -1, done: p.empty,
 		curs: make([]*segment.Cursor, len(s.data)), live: make([]bool, len(s.data))}
-	if p.wholeIndex() {
+	if p.prefetch && p.wholeIndex() {
 		for _, f := range s.data {
 			f.seg.PrefetchIndex()
 		}

@@ -280,6 +280,21 @@ type Prefetcher interface {
 	Prefetch(off, n int64)
 }
 
+// SequentialReader is implemented by the io.ReaderAt of a segment that can
+// be told it is about to be read from end to end.
+type SequentialReader interface {
+	Sequential()
+}
+
+// ReadAll tells the file's io.ReaderAt, when it is a SequentialReader, that
+// every block is about to be read (a full scan, a compaction): a local file
+// then reads ahead, where a point read must not.
+func (s *Reader) ReadAll() {
+	if q, ok := s.r.(SequentialReader); ok {
+		q.Sequential()
+	}
+}
+
 // PrefetchIndex tells the file's io.ReaderAt, when it is a Prefetcher,
 // that every index page is about to be read (a key listing, statistics,
 // a full scan). In version 2 files the pages lie together after the
