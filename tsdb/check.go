@@ -1,15 +1,12 @@
 package tsdb
 
 import (
-	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
-	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/segment"
 	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
@@ -230,74 +227,14 @@ func (db *DB) checkFile(e vfs.Entry) (fr FileReport, f *segFile, ok bool) {
 	}
 	fr.Kind, fr.Rows, fr.Blocks, fr.FooterOK = seg.Kind(), seg.Rows(), seg.Blocks(), true
 	fr.Markers, fr.MetaOK = len(seg.Markers()), true
-	if fr.Err = seg.CheckHeader(); fr.Err == nil {
-		fr.Err = errors.Join(checkBlocks(seg, &fr), checkMeta(e.Name, seg))
-	}
+	keys, err := seg.Verify()
+	fr.FirstKey, fr.LastKey, fr.KeysOK = keys.First, keys.Last, keys.OK
+	fr.Err = errors.Join(err, checkMeta(e.Name, seg))
 	if fr.Err != nil {
 		rf.Close()
 		return fr, nil, true
 	}
 	return fr, &segFile{name: e.Name, fn: parseName(e.Name), rf: rf, seg: seg}, true
-}
-
-// checkBlocks walks the whole index, checking the order of its entries
-// across pages and the placement of their blocks, and decodes every block
-// (BlockReader checks its CRC, its row count and its timestamps against
-// the entry). After a damaged block it still walks the index, for the
-// key range of the report.
-func checkBlocks(seg *segment.Reader, fr *FileReport) error {
-	var (
-		br               segment.BlockReader
-		b                format.Block
-		prevKey          []byte
-		prevMax, prevEnd uint64
-		entries, rows    uint64
-		firstErr         error
-	)
-	seg.PrefetchIndex()
-	c := seg.Seek(nil)
-	for c.Next() {
-		e := c.Entry()
-		if entries == 0 {
-			fr.FirstKey = bytes.Clone(e.Key)
-		} else if firstErr == nil {
-			firstErr = checkEntryOrder(e, prevKey, prevMax, prevEnd)
-		}
-		if firstErr == nil {
-			firstErr = br.Read(seg, e, &b)
-		}
-		prevKey, prevMax, prevEnd = append(prevKey[:0], e.Key...), e.MaxTS, e.Off+e.Len
-		entries++
-		rows += uint64(e.Rows)
-	}
-	if err := c.Err(); err != nil {
-		return cmp.Or(firstErr, err)
-	}
-	fr.LastKey, fr.KeysOK = bytes.Clone(prevKey), entries > 0
-	switch {
-	case firstErr != nil:
-		return firstErr
-	case rows != seg.Rows():
-		return fmt.Errorf("%w: the index counts %d rows, the footer says %d", segment.ErrCorrupt, rows, seg.Rows())
-	case seg.Kind() == segment.KindMarkers && entries > 0:
-		return fmt.Errorf("%w: a delete-marker file with %d blocks", segment.ErrCorrupt, entries)
-	}
-	return nil
-}
-
-// checkEntryOrder verifies that entry e may follow the previous one:
-// keys in order, blocks of one key in time order without overlap, and
-// blocks laid out in index order.
-func checkEntryOrder(e *segment.IndexEntry, prevKey []byte, prevMax, prevEnd uint64) error {
-	switch c := bytes.Compare(prevKey, e.Key); {
-	case c > 0:
-		return fmt.Errorf("%w: index entry of the block at offset %d: key %q comes after key %q", segment.ErrCorrupt, e.Off, e.Key, prevKey)
-	case c == 0 && e.MinTS <= prevMax:
-		return fmt.Errorf("%w: index entry of the block at offset %d: key %q: time %d is not after the previous block's %d", segment.ErrCorrupt, e.Off, e.Key, e.MinTS, prevMax)
-	case e.Off < prevEnd:
-		return fmt.Errorf("%w: block at offset %d overlaps the block before it (which ends at offset %d)", segment.ErrCorrupt, e.Off, prevEnd)
-	}
-	return nil
 }
 
 // checkMeta verifies the kind and the included list of a file: a main

@@ -52,3 +52,26 @@ func TestFixtures_Damaged(t *testing.T) {
 		})
 	}
 }
+
+// TestFixtures_Verify: Verify finds the damage of a block Open does not
+// read, and still says what keys the file held.
+func TestFixtures_Verify(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "damaged")
+	for name, wantErr := range map[string]bool{"good.seg": false, "block-byte.seg": true} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatalf("%s: open: %v", name, err)
+		}
+		keys, err := r.Verify()
+		if (err != nil) != wantErr || wantErr && !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("%s: Verify: %v", name, err)
+		}
+		if !keys.OK || string(keys.First) != "a" || string(keys.Last) != "c" {
+			t.Fatalf("%s: keys %q..%q (%v)", name, keys.First, keys.Last, keys.OK)
+		}
+	}
+}
