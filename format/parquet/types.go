@@ -44,19 +44,28 @@ func (l *leaf) String() string {
 		return s + " (" + lt.String() + ")"
 	}
 	if ct, ok := l.converted(); ok {
-		return fmt.Sprintf("%s (converted type %s)", s, convertedNames[ct])
+		return fmt.Sprintf("%s (converted type %s)", s, convertedName(ct))
 	}
 	return s
 }
 
-// convertedNames name the converted types of older writers.
-var convertedNames = map[deprecated.ConvertedType]string{
+// convertedNames name the converted types of older writers, by value
+// (an array, not a map: nothing to build at start-up).
+var convertedNames = [...]string{
 	deprecated.UTF8: "UTF8", deprecated.Map: "MAP", deprecated.MapKeyValue: "MAP_KEY_VALUE", deprecated.List: "LIST",
 	deprecated.Enum: "ENUM", deprecated.Decimal: "DECIMAL", deprecated.Date: "DATE", deprecated.TimeMillis: "TIME_MILLIS",
 	deprecated.TimeMicros: "TIME_MICROS", deprecated.TimestampMillis: "TIMESTAMP_MILLIS", deprecated.TimestampMicros: "TIMESTAMP_MICROS",
 	deprecated.Uint8: "UINT_8", deprecated.Uint16: "UINT_16", deprecated.Uint32: "UINT_32", deprecated.Uint64: "UINT_64",
 	deprecated.Int8: "INT_8", deprecated.Int16: "INT_16", deprecated.Int32: "INT_32", deprecated.Int64: "INT_64",
 	deprecated.Json: "JSON", deprecated.Bson: "BSON", deprecated.Interval: "INTERVAL",
+}
+
+// convertedName names a converted type.
+func convertedName(ct deprecated.ConvertedType) string {
+	if ct >= 0 && int(ct) < len(convertedNames) {
+		return convertedNames[ct]
+	}
+	return fmt.Sprintf("%d", ct)
 }
 
 // codeOf returns the chime code of a value column.
