@@ -1,10 +1,12 @@
 package interop_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,4 +119,58 @@ func writeArrow(t *testing.T, file string, props ...parquet.WriterProperty) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestParquet_ArrowReadsChime reads chime's export with arrow-go, the
+// reader of pyarrow and so of pandas' read_parquet: every type, the nulls
+// of narrower rows, nanosecond timestamps kept whole.
+func TestParquet_ArrowReadsChime(t *testing.T) {
+	dir := load(t, sampleRows)
+	file := filepath.Join(t.TempDir(), "x.parquet")
+	mustChime(t, nil, "-d", dir, "read", "%", "-o", "parquet", "--output-file", file)
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tbl, err := pqarrow.ReadTable(context.Background(), f, nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	var got []string
+	for r := range int(tbl.NumRows()) {
+		var cells []string
+		for c := range int(tbl.NumCols()) {
+			col := tbl.Column(c).Data().Chunk(0)
+			switch a := col.(type) {
+			case *array.Timestamp:
+				cells = append(cells, fmt.Sprint(int64(a.Value(r))))
+			case *array.Binary:
+				if a.IsNull(r) {
+					cells = append(cells, "NULL")
+				} else {
+					cells = append(cells, fmt.Sprintf("%x", a.Value(r)))
+				}
+			default:
+				cells = append(cells, col.ValueStr(r))
+			}
+		}
+		got = append(got, strings.Join(cells, "|"))
+	}
+	var types []string
+	for _, f := range tbl.Schema().Fields() {
+		types = append(types, fmt.Sprintf("%s %s %v", f.Name, f.Type, f.Nullable))
+	}
+	equalLines(t, "types", types, []string{
+		"key utf8 false", "ts timestamp[ns, tz=UTC] false", "v1 uint32 true", "v2 uint64 true", "v3 int32 true",
+		"v4 int64 true", "v5 float32 true", "v6 float64 true", "v7 utf8 true", "v8 binary true",
+	})
+	equalLines(t, "rows", got, []string{
+		"a b|1000|4294967295|18446744073709551615|-2147483648|-9223372036854775808|0.5|-0.1|hello world|0001",
+		"a b|2000|0|0|0|0|-0|1e+300|(null)|NULL",
+		"a b|3000|7|(null)|(null)|(null)|(null)|(null)|(null)|NULL",
+		"café|1000|1|2|-3|-4|(null)|(null)|(null)|NULL",
+		"日本 語|1000000000|1|2|3|4|+Inf|-Inf|x|NULL",
+	})
 }
