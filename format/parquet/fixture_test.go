@@ -1,29 +1,33 @@
 package parquet
 
 import (
-	"os"
-	"path/filepath"
+	"embed"
 	"runtime"
 	"strconv"
 	"testing"
 )
 
-// fixtures are the files of testdata, written by DuckDB and by arrow-go
-// (pandas' writer) with their encodings, codecs and page versions:
-// interop/parquetfixtures makes them.
+// testdata holds files written by DuckDB and by arrow-go (pandas' writer)
+// with their encodings, codecs and page versions: interop/parquetfixtures
+// makes them. Embedded, as the package is pure (no os, even in tests).
+//
+//go:embed testdata/*.parquet
+var testdata embed.FS
+
+// fixtures returns the files of testdata by name.
 func fixtures(t testing.TB) map[string][]byte {
 	t.Helper()
-	names, err := filepath.Glob("testdata/*.parquet")
-	if err != nil || len(names) == 0 {
+	entries, err := testdata.ReadDir("testdata")
+	if err != nil || len(entries) == 0 {
 		t.Fatalf("no fixtures in testdata: %v", err)
 	}
 	files := map[string][]byte{}
-	for _, name := range names {
-		data, err := os.ReadFile(name)
+	for _, e := range entries {
+		data, err := testdata.ReadFile("testdata/" + e.Name())
 		if err != nil {
 			t.Fatal(err)
 		}
-		files[filepath.Base(name)] = data
+		files[e.Name()] = data
 	}
 	return files
 }
