@@ -10,70 +10,73 @@ import (
 	pqformat "github.com/parquet-go/parquet-go/format"
 )
 
-// parquet-go allocates what a file declares (the footer's length, thrift
-// list sizes and string lengths, page sizes) before checking it against
-// the bytes there are, so a damaged file could make it allocate
-// gigabytes. The checks here bound every such length by the bytes that
-// hold it before parquet-go reads them.
+// Every length a file declares (the footer's, thrift list sizes and
+// string lengths, page sizes, value counts) is checked against the bytes
+// that hold it before anything of that length is allocated: a damaged
+// file is an error, never a panic or a huge allocation.
 
-// maxPageBytes bounds the uncompressed size of one page: parquet-go
-// allocates it whole. Writers use pages of about 1 MiB.
+// maxPageBytes bounds the uncompressed size of one page, which the reader
+// holds whole. Writers use pages of about 1 MiB.
 const maxPageBytes = 256 << 20
 
-// checkFooter checks the footer length and the thrift encoding of the
-// file metadata.
-func checkFooter(r io.ReaderAt, size int64) error {
+// readFooter reads and decodes the file metadata, once checkThrift has
+// checked its lengths.
+func readFooter(r io.ReaderAt, size int64) (meta *pqformat.FileMetaData, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("%w: %v", ErrFile, err)
+		}
+	}()
+	defer recoverDamage(&err)
 	if size < 12 {
-		return fmt.Errorf("%d bytes, too short for a Parquet file", size)
+		return nil, fmt.Errorf("%d bytes, too short for a Parquet file", size)
 	}
 	var tail [8]byte
 	if _, err := r.ReadAt(tail[:], size-8); err != nil {
-		return fmt.Errorf("read footer: %w", err)
+		return nil, fmt.Errorf("read footer: %w", err)
 	}
 	if string(tail[4:]) != "PAR1" {
-		return fmt.Errorf("no PAR1 at the end: truncated, or not Parquet")
+		return nil, fmt.Errorf("no PAR1 at the end: truncated, or not Parquet")
 	}
 	n := int64(binary.LittleEndian.Uint32(tail[:4]))
 	if n > size-12 {
-		return fmt.Errorf("footer of %d bytes in a file of %d: truncated", n, size)
+		return nil, fmt.Errorf("footer of %d bytes in a file of %d: truncated", n, size)
 	}
 	footer := make([]byte, n)
 	if _, err := r.ReadAt(footer, size-8-n); err != nil {
-		return fmt.Errorf("read footer: %w", err)
+		return nil, fmt.Errorf("read footer: %w", err)
 	}
 	if _, err := checkThrift(footer); err != nil {
-		return fmt.Errorf("footer: %w", err)
+		return nil, fmt.Errorf("footer: %w", err)
 	}
-	return nil
+	meta = new(pqformat.FileMetaData)
+	if err := thrift.Unmarshal(new(thrift.CompactProtocol), footer, meta); err != nil {
+		return nil, fmt.Errorf("footer: %w", err)
+	}
+	return meta, nil
 }
 
-// checkChunk walks the page headers of a column chunk, checking that each
-// page lies within the chunk, and the chunk within the file, and that no
-// page declares more than maxPageBytes or more values than rows.
-func checkChunk(r io.ReaderAt, size int64, md *pqformat.ColumnMetaData, rows int64) error {
-	start := md.DataPageOffset
-	if md.DictionaryPageOffset != 0 {
-		start = md.DictionaryPageOffset
+// flatLeaves returns the columns of a flat schema: a root whose children
+// are all leaves, none repeated.
+func flatLeaves(schema []pqformat.SchemaElement) ([]leaf, error) {
+	if len(schema) == 0 {
+		return nil, fmt.Errorf("%w: no schema", ErrFile)
 	}
-	end := start + md.TotalCompressedSize
-	if start < 4 || md.TotalCompressedSize < 0 || end > size || end < start {
-		return fmt.Errorf("column chunk at %d of %d bytes lies outside the file", start, md.TotalCompressedSize)
+	var leaves []leaf
+	for i := 1; i < len(schema); i++ {
+		el := &schema[i]
+		if el.NumChildren.V > 0 || !el.Type.Valid || el.RepetitionType.Valid && el.RepetitionType.V == pqformat.Repeated {
+			return nil, fmt.Errorf("%w: column %q is nested or repeated; chime reads flat files", ErrFile, el.Name)
+		}
+		if el.Type.V == pqformat.FixedLenByteArray && el.TypeLength.V <= 0 {
+			return nil, fmt.Errorf("%w: column %q: FIXED_LEN_BYTE_ARRAY of %d bytes", ErrFile, el.Name, el.TypeLength.V)
+		}
+		leaves = append(leaves, leaf{name: el.Name, el: el})
 	}
-	for off := start; off < end; {
-		h, hlen, err := readPageHeader(r, off, end)
-		if err != nil {
-			return fmt.Errorf("page header at %d: %w", off, err)
-		}
-		if err := checkPage(&h, rows); err != nil {
-			return fmt.Errorf("page at %d: %w", off, err)
-		}
-		next := off + int64(hlen) + int64(h.CompressedPageSize)
-		if next > end {
-			return fmt.Errorf("page at %d of %d bytes runs past its column chunk", off, h.CompressedPageSize)
-		}
-		off = next
+	if int(schema[0].NumChildren.V) != len(leaves) {
+		return nil, fmt.Errorf("%w: a root of %d columns in a schema of %d", ErrFile, schema[0].NumChildren.V, len(leaves))
 	}
-	return nil
+	return leaves, nil
 }
 
 // checkPage checks the sizes a page header declares.

@@ -1,7 +1,16 @@
 // Package parquet maps chime rows to Parquet files and back, so that
 // DuckDB, pandas, Polars, Spark, Trino and ClickHouse read what chime
 // exports and chime imports what they write. It is pure: an io.Writer
-// out, an io.ReaderAt in. The encoding is github.com/parquet-go/parquet-go's.
+// out, an io.ReaderAt in.
+//
+// The footer and page headers are thrift structures, encoded with
+// github.com/parquet-go/parquet-go's format and encoding/thrift packages;
+// the page encodings (bitpack.go, delta.go, decode.go) and the use of the
+// codecs (codec.go) are this package's own. parquet-go's root package is
+// deliberately not imported: it links google.golang.org/protobuf, whose
+// initialisation would cost every chime command about a millisecond of
+// start-up. This package's own initialisation is a few error values; its
+// coders are made on first use.
 //
 // # The schema chime writes
 //
@@ -13,10 +22,14 @@
 //
 // N is the widest format among the selected rows (or the columns that -C
 // selects, named by their numbers: v2, v4). A row narrower than N has
-// nulls in its last columns. Rows are in read's order, by key then time;
-// pages are compressed with zstd; every column chunk of every row group
-// has min/max statistics, so engines skip row groups by key and time.
-// Row groups hold DefaultRowGroupRows rows.
+// nulls in its last columns. Rows are in read's order, by key then time.
+// Row groups hold DefaultRowGroupRows rows (fewer when their values pass
+// 64 MiB), each column chunk in data pages of version 2 of at most 32Ki
+// rows and about 1 MiB of values: definition levels RLE, values compressed
+// with zstd; key as one dictionary page and RLE_DICTIONARY indices, ts and
+// integers DELTA_BINARY_PACKED, floats and byte strings PLAIN. Every page
+// and column chunk has min/max statistics and its count of nulls, so
+// engines skip row groups by key and time.
 //
 // Parquet has one type per column. Where the selected rows disagree on the
 // type of a column, it is widened to the narrowest type that holds every
@@ -38,4 +51,13 @@
 // BOOLEAN as u (0 or 1), ENUM and JSON strings as s and FIXED_LEN_BYTE_ARRAY
 // as B. DECIMAL, DATE, TIME and nested columns are not values chime has:
 // the error names the column.
+//
+// Whatever the writer's choices: data pages of version 1 and 2, the
+// encodings PLAIN, RLE, PLAIN_DICTIONARY and RLE_DICTIONARY,
+// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and
+// BYTE_STREAM_SPLIT, and the codecs snappy, gzip, zstd, brotli, LZ4_RAW
+// and Hadoop's LZ4. The reader holds one page per column at a time, and
+// checks every length a file declares against the bytes that hold it
+// before allocating (check.go): a damaged file is an error naming the row
+// group, the row and the column, never a panic or a huge allocation.
 package parquet

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	pq "github.com/parquet-go/parquet-go"
+	pqformat "github.com/parquet-go/parquet-go/format"
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/timefmt"
@@ -77,27 +77,21 @@ func Read(r io.ReaderAt, size int64, o *ReaderOptions, write func(*format.Block)
 	if err != nil {
 		return err
 	}
-	f, err := openFile(r, size)
+	meta, err := readFooter(r, size)
 	if err != nil {
 		return err
 	}
-	p, err := planRead(f.Schema(), o)
+	leaves, err := flatLeaves(meta.Schema)
 	if err != nil {
 		return err
 	}
-	rd := &reader{plan: p, lim: &lim, write: write}
-	meta := f.Metadata()
-	for i, rg := range f.RowGroups() {
-		for _, c := range p.readColumns() {
-			err := fmt.Errorf("row group metadata has %d columns, the schema %d", len(meta.RowGroups[i].Columns), len(p.names))
-			if c < len(meta.RowGroups[i].Columns) {
-				err = checkChunk(r, size, &meta.RowGroups[i].Columns[c].MetaData, rg.NumRows())
-			}
-			if err != nil {
-				return &RowError{RowGroup: i, Row: -1, Column: p.names[c], Err: fmt.Errorf("%w: %v", ErrFile, err)}
-			}
-		}
-		if err := rd.readGroup(i, rg); err != nil {
+	p, err := planRead(leaves, o)
+	if err != nil {
+		return err
+	}
+	rd := &reader{r: r, size: size, plan: p, lim: &lim, write: write}
+	for i := range meta.RowGroups {
+		if err := rd.readGroup(i, &meta.RowGroups[i]); err != nil {
 			return err
 		}
 	}
@@ -106,6 +100,7 @@ func Read(r io.ReaderAt, size int64, o *ReaderOptions, write func(*format.Block)
 
 // readPlan is which file columns hold the key, the time and the values.
 type readPlan struct {
+	leaves []leaf
 	key    int // -1: fixed key
 	fixed  []byte
 	time   int
@@ -113,27 +108,19 @@ type readPlan struct {
 	values []int
 	codes  []format.Code
 	format format.Format // codes as a format, sliced for narrower rows
-	names  []string      // of every leaf column, for messages
 }
 
-// planRead maps the options onto the file's schema. The types of a
-// damaged schema may panic when asked their kind.
-func planRead(s *pq.Schema, o *ReaderOptions) (p *readPlan, err error) {
-	defer recoverDamage(&err)
-	fields := s.Fields()
-	p = &readPlan{key: -1, fixed: o.Key}
+// planRead maps the options onto the file's columns.
+func planRead(leaves []leaf, o *ReaderOptions) (*readPlan, error) {
+	p := &readPlan{leaves: leaves, key: -1, fixed: o.Key}
 	byName := map[string]int{}
-	for i, fl := range fields {
-		if !fl.Leaf() || fl.Repeated() {
-			return nil, fmt.Errorf("%w: column %q is nested or repeated; chime reads flat files", ErrFile, fl.Name())
-		}
-		byName[fl.Name()] = i
-		p.names = append(p.names, fl.Name())
+	for i := range leaves {
+		byName[leaves[i].name] = i
 	}
 	find := func(name, what string) (int, error) {
 		i, ok := byName[name]
 		if !ok {
-			return 0, fmt.Errorf("%w: no %s column %q (the file has %v)", ErrFile, what, name, p.names)
+			return 0, fmt.Errorf("%w: no %s column %q (the file has %v)", ErrFile, what, name, p.names())
 		}
 		return i, nil
 	}
@@ -143,8 +130,8 @@ func planRead(s *pq.Schema, o *ReaderOptions) (p *readPlan, err error) {
 		if err != nil {
 			return nil, err
 		}
-		if fields[i].Type().Kind() != pq.ByteArray {
-			return nil, fmt.Errorf("%w: key column %q is %s, not a string", ErrFile, fields[i].Name(), fields[i].Type())
+		if l := &leaves[i]; l.el.Type.V != pqformat.ByteArray {
+			return nil, fmt.Errorf("%w: key column %q is %s, not a string", ErrFile, l.name, l)
 		}
 		p.key, used[i] = i, true
 	}
@@ -156,18 +143,18 @@ func planRead(s *pq.Schema, o *ReaderOptions) (p *readPlan, err error) {
 	if parse == nil {
 		parse = timefmt.ParseInput
 	}
-	if p.conv, err = timeConvOf(fields[i].Type(), parse); err != nil {
-		return nil, fmt.Errorf("%w: time column %q: %v", ErrFile, fields[i].Name(), err)
+	if p.conv, err = timeConvOf(&leaves[i], parse); err != nil {
+		return nil, fmt.Errorf("%w: time column %q: %v", ErrFile, leaves[i].name, err)
 	}
 	p.time, used[i] = i, true
-	return p, p.planValues(fields, o.ValueColumns, find, used)
+	return p, p.planValues(o.ValueColumns, find, used)
 }
 
 // planValues picks and types the value columns.
-func (p *readPlan) planValues(fields []pq.Field, names []string, find func(string, string) (int, error), used map[int]bool) error {
+func (p *readPlan) planValues(names []string, find func(string, string) (int, error), used map[int]bool) error {
 	var cols []int
 	if names == nil {
-		for i := range fields {
+		for i := range p.leaves {
 			if !used[i] {
 				cols = append(cols, i)
 			}
@@ -184,15 +171,24 @@ func (p *readPlan) planValues(fields []pq.Field, names []string, find func(strin
 		return fmt.Errorf("%w: %d value columns, at most %d", ErrFile, len(cols), format.MaxFormatLen)
 	}
 	for _, i := range cols {
-		c, err := codeOf(fields[i].Type())
+		c, err := codeOf(&p.leaves[i])
 		if err != nil {
-			return fmt.Errorf("%w: value column %q: %v", ErrFile, fields[i].Name(), err)
+			return fmt.Errorf("%w: value column %q: %v", ErrFile, p.leaves[i].name, err)
 		}
 		p.values = append(p.values, i)
 		p.codes = append(p.codes, c)
 		p.format += format.Format([]byte{byte(c)})
 	}
 	return nil
+}
+
+// names lists the file's columns, for messages.
+func (p *readPlan) names() []string {
+	names := make([]string, len(p.leaves))
+	for i := range p.leaves {
+		names[i] = p.leaves[i].name
+	}
+	return names
 }
 
 func or(s, def string) string {
@@ -204,6 +200,8 @@ func or(s, def string) string {
 
 // reader turns the rows of a file into blocks.
 type reader struct {
+	r     io.ReaderAt
+	size  int64
 	plan  *readPlan
 	lim   *format.Limits
 	write func(*format.Block) error
@@ -211,36 +209,31 @@ type reader struct {
 	blk      format.Block
 	blkStart int // row of the block's first row in its group
 	group    int
-	vals     [][]pq.Value // a batch per column read: key, time, values
+	vals     []values // a batch per column read: key, time, values
 }
 
 const readBatch = 1024
 
 // readGroup reads one row group, column by column in batches of rows.
-func (rd *reader) readGroup(gi int, rg pq.RowGroup) error {
+func (rd *reader) readGroup(gi int, rg *pqformat.RowGroup) error {
 	rd.group = gi
-	chunks := rg.ColumnChunks()
 	cols := rd.plan.readColumns()
-	readers := make([]pq.ColumnChunkValueReader, len(cols))
-	for i, c := range cols {
-		readers[i] = pq.NewColumnChunkValueReader(chunks[c])
-		defer readers[i].Close()
+	readers, err := rd.chunkReaders(rg, cols)
+	if err != nil {
+		return err
 	}
 	if rd.vals == nil {
-		rd.vals = make([][]pq.Value, len(cols))
-		for i := range rd.vals {
-			rd.vals[i] = make([]pq.Value, readBatch)
-		}
+		rd.vals = make([]values, len(cols))
 	}
-	rows := rg.NumRows()
+	rows := rg.NumRows
 	if rows > 0 && len(rd.plan.values) == 0 {
-		return fmt.Errorf("%w: no value columns (the file has %v)", ErrFile, rd.plan.names)
+		return fmt.Errorf("%w: no value columns (the file has %v)", ErrFile, rd.plan.names())
 	}
 	for row := int64(0); row < rows; {
 		n := int(min(readBatch, rows-row))
-		for i, r := range readers {
-			if err := readFull(r, rd.vals[i][:n]); err != nil {
-				return &RowError{RowGroup: gi, Row: int(row), Column: rd.plan.names[cols[i]], Err: fmt.Errorf("%w: %v", ErrFile, err)}
+		for i, c := range readers {
+			if err := readChunk(c, &rd.vals[i], n); err != nil {
+				return &RowError{RowGroup: gi, Row: int(row), Column: rd.plan.leaves[cols[i]].name, Err: fmt.Errorf("%w: %v", ErrFile, err)}
 			}
 		}
 		if err := rd.rows(int(row), n); err != nil {
@@ -249,6 +242,34 @@ func (rd *reader) readGroup(gi int, rg pq.RowGroup) error {
 		row += int64(n)
 	}
 	return rd.flush()
+}
+
+// chunkReaders starts reading the column chunks of cols in row group rg.
+func (rd *reader) chunkReaders(rg *pqformat.RowGroup, cols []int) ([]*chunkReader, error) {
+	if rg.NumRows < 0 || len(rg.Columns) != len(rd.plan.leaves) {
+		return nil, &RowError{RowGroup: rd.group, Row: -1, Err: fmt.Errorf("%w: row group of %d rows and %d columns in a schema of %d", ErrFile, rg.NumRows, len(rg.Columns), len(rd.plan.leaves))}
+	}
+	readers := make([]*chunkReader, len(cols))
+	for i, c := range cols {
+		var err error
+		if cc := &rg.Columns[c]; cc.FilePath != "" {
+			err = fmt.Errorf("column chunk in another file, %q", cc.FilePath)
+		} else {
+			readers[i], err = newChunkReader(rd.r, rd.size, &cc.MetaData, &rd.plan.leaves[c], rg.NumRows)
+		}
+		if err != nil {
+			return nil, &RowError{RowGroup: rd.group, Row: -1, Column: rd.plan.leaves[c].name, Err: fmt.Errorf("%w: %v", ErrFile, err)}
+		}
+	}
+	return readers, nil
+}
+
+// readChunk reads the next n rows of a column chunk. The decoders check
+// what they read; a panic would still be the file's damage, not chime's,
+// and becomes an error.
+func readChunk(c *chunkReader, v *values, n int) (err error) {
+	defer recoverDamage(&err)
+	return c.read(v, n)
 }
 
 // readColumns lists the file columns read, in the order of rd.vals.
@@ -261,76 +282,39 @@ func (p *readPlan) readColumns() []int {
 	return append(cols, p.values...)
 }
 
-// openFile opens a Parquet file. parquet-go panics on some damaged
-// files rather than returning an error: that panic is the file's fault,
-// not chime's, and becomes ErrFile.
-func openFile(r io.ReaderAt, size int64) (f *pq.File, err error) {
-	defer recoverDamage(&err)
-	if err := checkFooter(r, size); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFile, err)
-	}
-	f, err = pq.OpenFile(r, size, pq.SkipPageIndex(true), pq.SkipBloomFilters(true))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFile, err)
-	}
-	return f, nil
-}
-
-// recoverDamage turns a panic of parquet-go while decoding into an error.
+// recoverDamage turns a panic while decoding into an error.
 func recoverDamage(err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("%w: damaged file (%v)", ErrFile, r)
+		*err = fmt.Errorf("damaged file (%v)", r)
 	}
-}
-
-// readFull fills vals from r.
-func readFull(r pq.ValueReader, vals []pq.Value) (err error) {
-	defer recoverDamage(&err)
-	for len(vals) > 0 {
-		n, err := r.ReadValues(vals)
-		vals = vals[n:]
-		if err != nil {
-			if err == io.EOF && len(vals) == 0 {
-				return nil
-			}
-			if err == io.EOF {
-				return errors.New("column chunk ends early")
-			}
-			return err
-		}
-		if n == 0 {
-			return errors.New("column chunk reads no values")
-		}
-	}
-	return nil
 }
 
 // rows adds the n rows of the batch, the first being row first of the
 // group.
 func (rd *reader) rows(first, n int) error {
 	p := rd.plan
-	kv, tv, vv := rd.vals[0], rd.vals[0], rd.vals[1:]
+	kv, tv, vv := &rd.vals[0], &rd.vals[0], rd.vals[1:]
 	if p.key >= 0 {
-		tv, vv = rd.vals[1], rd.vals[2:]
+		tv, vv = &rd.vals[1], rd.vals[2:]
 	}
 	for i := range n {
 		row := first + i
 		key := p.fixed
 		if p.key >= 0 {
-			if kv[i].IsNull() {
+			if kv.null[i] {
 				return rd.rowError(row, p.key, errors.New("null key"))
 			}
-			key = kv[i].ByteArray()
+			key = kv.b[i]
 		}
-		if err := rd.row(row, key, tv[i], vv, i); err != nil {
+		if err := rd.row(row, key, tv, vv, i); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// row adds one row.
-func (rd *reader) row(row int, key []byte, tv pq.Value, vv [][]pq.Value, i int) error {
+// row adds row i of the batch.
+func (rd *reader) row(row int, key []byte, tv *values, vv []values, i int) error {
 	p := rd.plan
 	if len(key) == 0 {
 		return rd.rowError(row, p.key, errors.New("empty key"))
@@ -338,10 +322,10 @@ func (rd *reader) row(row int, key []byte, tv pq.Value, vv [][]pq.Value, i int) 
 	if err := rd.lim.CheckKey(key); err != nil {
 		return rd.rowError(row, p.key, err)
 	}
-	if tv.IsNull() {
+	if tv.null[i] {
 		return rd.rowError(row, p.time, errors.New("null time"))
 	}
-	ts, err := p.conv(tv)
+	ts, err := p.conv(at(tv.num, i), at(tv.b, i))
 	if err != nil {
 		return rd.rowError(row, p.time, err)
 	}
@@ -359,35 +343,45 @@ func (rd *reader) row(row int, key []byte, tv pq.Value, vv [][]pq.Value, i int) 
 	}
 	rd.blk.Times = append(rd.blk.Times, ts)
 	for c := range width {
-		v := vv[c][i]
+		v := &vv[c]
 		if code := p.codes[c]; code.Variable() {
-			b := v.ByteArray()
+			b := v.b[i]
 			if len(b) > rd.lim.MaxValueLen {
 				return rd.rowError(row, p.values[c], fmt.Errorf("%w: value is %d bytes long, the limit is %d", format.ErrLimit, len(b), rd.lim.MaxValueLen))
 			}
 			rd.blk.AppendBytes(c, b)
 		} else {
-			rd.blk.Cols[c].Nums = append(rd.blk.Cols[c].Nums, numOf(v, code))
+			rd.blk.Cols[c].Nums = append(rd.blk.Cols[c].Nums, numOf(v.num[i], code))
 		}
 	}
 	return nil
 }
 
+// at is s[i], or the zero value when s is empty (a column of the other
+// kind).
+func at[T any](s []T, i int) T {
+	var zero T
+	if len(s) == 0 {
+		return zero
+	}
+	return s[i]
+}
+
 // width is the number of value columns of a row: up to its last non-null
 // value, with no null before it.
-func (rd *reader) width(row int, vv [][]pq.Value, i int) (int, error) {
+func (rd *reader) width(row int, vv []values, i int) (int, error) {
 	width := len(vv)
-	for width > 0 && vv[width-1][i].IsNull() {
+	for width > 0 && vv[width-1].null[i] {
 		width--
 	}
 	if width == 0 {
 		return 0, rd.rowError(row, -1, errors.New("every value is null: a chime row has at least one value"))
 	}
 	for c := range width {
-		if vv[c][i].IsNull() {
-			return 0, rd.rowError(row, rd.plan.values[c], fmt.Errorf("null before a value in column %s: a chime row has values up to its last one (choose columns with --value-columns)", rd.plan.names[rd.plan.values[width-1]]))
+		if vv[c].null[i] {
+			return 0, rd.rowError(row, rd.plan.values[c], fmt.Errorf("null before a value in column %s: a chime row has values up to its last one (choose columns with --value-columns)", rd.plan.leaves[rd.plan.values[width-1]].name))
 		}
-		if rd.plan.codes[c].Variable() && c < width-1 && len(vv[c][i].ByteArray()) == 0 {
+		if rd.plan.codes[c].Variable() && c < width-1 && len(vv[c].b[i]) == 0 {
 			return 0, rd.rowError(row, rd.plan.values[c], errors.New("empty value before the last column, which chime rows cannot hold"))
 		}
 	}
@@ -410,7 +404,7 @@ func (rd *reader) flush() error {
 func (rd *reader) rowError(row, col int, err error) error {
 	name := ""
 	if col >= 0 {
-		name = rd.plan.names[col]
+		name = rd.plan.leaves[col].name
 	}
 	return &RowError{RowGroup: rd.group, Row: row, Column: name, Err: err}
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strconv"
 
-	pq "github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	pqformat "github.com/parquet-go/parquet-go/format"
 
 	"github.com/chime-tsdb/chime/format"
 )
@@ -181,37 +183,48 @@ func (s codeSet) widest() (format.Code, bool) {
 	return format.I64, true // i, I and u in any mix
 }
 
-// node builds the Parquet schema of s: key (a dictionary-encoded string),
-// ts (a nanosecond UTC timestamp), then the optional value columns.
-func (s *Schema) node() *pq.Schema {
-	fields := []field{
-		{KeyColumn, pq.Encoded(pq.String(), &pq.RLEDictionary)},
-		{TimeColumn, pq.Encoded(pq.Timestamp(pq.Nanosecond), &pq.DeltaBinaryPacked)},
+// elements is the Parquet schema of s, flattened as the footer holds it:
+// the root, key (a string), ts (a nanosecond UTC timestamp), then the
+// optional value columns.
+func (s *Schema) elements() []pqformat.SchemaElement {
+	els := []pqformat.SchemaElement{
+		{Name: "chime", NumChildren: thrift.New(int32(2 + len(s.Columns)))},
+		{Name: KeyColumn, Type: thrift.New(pqformat.ByteArray), RepetitionType: thrift.New(pqformat.Required),
+			ConvertedType: thrift.New(deprecated.UTF8), LogicalType: pqformat.LogicalType{Value: &pqformat.StringType{}}},
+		{Name: TimeColumn, Type: thrift.New(pqformat.Int64), RepetitionType: thrift.New(pqformat.Required),
+			LogicalType: pqformat.LogicalType{Value: &pqformat.TimestampType{IsAdjustedToUTC: true, Unit: pqformat.TimeUnit{Value: &pqformat.NanoSeconds{}}}}},
 	}
 	for _, c := range s.Columns {
-		fields = append(fields, field{c.Name(), pq.Optional(leafOf(c.Code))})
+		el := leafOf(c.Code)
+		el.Name = c.Name()
+		el.RepetitionType = thrift.New(pqformat.Optional)
+		els = append(els, el)
 	}
-	return pq.NewSchema("chime", group(fields))
+	return els
 }
 
-// leafOf is the Parquet column type of a chime code. Integers are
-// delta-encoded: random walks and counters shrink to a few bits a value.
-func leafOf(c format.Code) pq.Node {
+// leafOf is the Parquet type of a chime code.
+func leafOf(c format.Code) pqformat.SchemaElement {
+	integer := func(typ pqformat.Type, ct deprecated.ConvertedType, bits int8, signed bool) pqformat.SchemaElement {
+		return pqformat.SchemaElement{Type: thrift.New(typ), ConvertedType: thrift.New(ct),
+			LogicalType: pqformat.LogicalType{Value: &pqformat.IntType{BitWidth: bits, IsSigned: signed}}}
+	}
 	switch c {
 	case format.U32:
-		return pq.Encoded(pq.Uint(32), &pq.DeltaBinaryPacked)
+		return integer(pqformat.Int32, deprecated.Uint32, 32, false)
 	case format.U64:
-		return pq.Encoded(pq.Uint(64), &pq.DeltaBinaryPacked)
+		return integer(pqformat.Int64, deprecated.Uint64, 64, false)
 	case format.I32:
-		return pq.Encoded(pq.Int(32), &pq.DeltaBinaryPacked)
+		return integer(pqformat.Int32, deprecated.Int32, 32, true)
 	case format.I64:
-		return pq.Encoded(pq.Int(64), &pq.DeltaBinaryPacked)
+		return integer(pqformat.Int64, deprecated.Int64, 64, true)
 	case format.F32:
-		return pq.Leaf(pq.FloatType)
+		return pqformat.SchemaElement{Type: thrift.New(pqformat.Float)}
 	case format.F64:
-		return pq.Leaf(pq.DoubleType)
+		return pqformat.SchemaElement{Type: thrift.New(pqformat.Double)}
 	case format.Str:
-		return pq.String()
+		return pqformat.SchemaElement{Type: thrift.New(pqformat.ByteArray), ConvertedType: thrift.New(deprecated.UTF8),
+			LogicalType: pqformat.LogicalType{Value: &pqformat.StringType{}}}
 	}
-	return pq.Leaf(pq.ByteArrayType)
+	return pqformat.SchemaElement{Type: thrift.New(pqformat.ByteArray)}
 }

@@ -1,10 +1,10 @@
 package parquet
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 
-	pq "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
 	pqformat "github.com/parquet-go/parquet-go/format"
 
@@ -13,11 +13,64 @@ import (
 
 // How the columns of a file are read back, whoever wrote it (chime,
 // DuckDB, pandas, Spark): a value column's Parquet type gives the chime
-// code, a time column's gives the conversion to nanoseconds.
+// code, a time column's gives the conversion to nanoseconds. A type is
+// its physical type with a logical type, or the converted type of older
+// writers, or neither.
 
-// codeOf returns the chime code of a value column of type t.
-func codeOf(t pq.Type) (format.Code, error) {
-	if it, ok := intType(t); ok {
+// leaf is a column of a flat file: a leaf of the schema's root.
+type leaf struct {
+	name string
+	el   *pqformat.SchemaElement
+}
+
+func (l *leaf) optional() bool {
+	return l.el.RepetitionType.Valid && l.el.RepetitionType.V == pqformat.Optional
+}
+
+func (l *leaf) physical() physical {
+	return physical{typ: l.el.Type.V, size: int(l.el.TypeLength.V), maxLen: max(format.MaxKeyLen, format.MaxValueLen)}
+}
+
+// converted returns the converted type of the column, if it has one.
+func (l *leaf) converted() (deprecated.ConvertedType, bool) {
+	return l.el.ConvertedType.V, l.el.ConvertedType.Valid
+}
+
+// String describes the column's type for messages: INT32, or BYTE_ARRAY
+// (STRING).
+func (l *leaf) String() string {
+	s := l.el.Type.V.String()
+	if lt := l.el.LogicalType.Value; lt != nil {
+		return s + " (" + lt.String() + ")"
+	}
+	if ct, ok := l.converted(); ok {
+		return fmt.Sprintf("%s (converted type %s)", s, convertedName(ct))
+	}
+	return s
+}
+
+// convertedNames name the converted types of older writers, by value
+// (an array, not a map: nothing to build at start-up).
+var convertedNames = [...]string{
+	deprecated.UTF8: "UTF8", deprecated.Map: "MAP", deprecated.MapKeyValue: "MAP_KEY_VALUE", deprecated.List: "LIST",
+	deprecated.Enum: "ENUM", deprecated.Decimal: "DECIMAL", deprecated.Date: "DATE", deprecated.TimeMillis: "TIME_MILLIS",
+	deprecated.TimeMicros: "TIME_MICROS", deprecated.TimestampMillis: "TIMESTAMP_MILLIS", deprecated.TimestampMicros: "TIMESTAMP_MICROS",
+	deprecated.Uint8: "UINT_8", deprecated.Uint16: "UINT_16", deprecated.Uint32: "UINT_32", deprecated.Uint64: "UINT_64",
+	deprecated.Int8: "INT_8", deprecated.Int16: "INT_16", deprecated.Int32: "INT_32", deprecated.Int64: "INT_64",
+	deprecated.Json: "JSON", deprecated.Bson: "BSON", deprecated.Interval: "INTERVAL",
+}
+
+// convertedName names a converted type.
+func convertedName(ct deprecated.ConvertedType) string {
+	if ct >= 0 && int(ct) < len(convertedNames) {
+		return convertedNames[ct]
+	}
+	return fmt.Sprintf("%d", ct)
+}
+
+// codeOf returns the chime code of a value column.
+func codeOf(l *leaf) (format.Code, error) {
+	if it, ok := intType(l); ok {
 		switch {
 		case it.IsSigned && it.BitWidth <= 32:
 			return format.I32, nil
@@ -28,46 +81,48 @@ func codeOf(t pq.Type) (format.Code, error) {
 		}
 		return format.U64, nil
 	}
-	if lt := t.LogicalType(); lt != nil && lt.Value != nil {
-		switch lt.Value.(type) {
-		case *pqformat.StringType, *pqformat.EnumType, *pqformat.JsonType:
-			if t.Kind() == pq.ByteArray {
-				return format.Str, nil
-			}
-		case *pqformat.IntType:
-		default:
-			return 0, fmt.Errorf("type %s has no chime format code", lt)
+	typ := l.el.Type.V
+	switch lt := l.el.LogicalType.Value; lt.(type) {
+	case nil:
+	case *pqformat.StringType, *pqformat.EnumType, *pqformat.JsonType:
+		if typ == pqformat.ByteArray {
+			return format.Str, nil
 		}
+		return 0, fmt.Errorf("type %s has no chime format code", l)
+	default:
+		return 0, fmt.Errorf("type %s has no chime format code", l)
 	}
-	if ct := t.ConvertedType(); ct != nil && t.Kind() == pq.ByteArray && (*ct == deprecated.UTF8 || *ct == deprecated.Enum || *ct == deprecated.Json) {
-		return format.Str, nil
+	if ct, ok := l.converted(); ok {
+		if typ == pqformat.ByteArray && (ct == deprecated.UTF8 || ct == deprecated.Enum || ct == deprecated.Json) {
+			return format.Str, nil
+		}
+		return 0, fmt.Errorf("type %s has no chime format code", l)
 	}
-	switch t.Kind() {
-	case pq.Boolean:
+	switch typ {
+	case pqformat.Boolean:
 		return format.U32, nil // 0 or 1
-	case pq.Int32:
+	case pqformat.Int32:
 		return format.I32, nil
-	case pq.Int64:
+	case pqformat.Int64:
 		return format.I64, nil
-	case pq.Float:
+	case pqformat.Float:
 		return format.F32, nil
-	case pq.Double:
+	case pqformat.Double:
 		return format.F64, nil
-	case pq.ByteArray, pq.FixedLenByteArray:
+	case pqformat.ByteArray, pqformat.FixedLenByteArray:
 		return format.Bin, nil
 	}
-	return 0, fmt.Errorf("type %s has no chime format code", t)
+	return 0, fmt.Errorf("type %s has no chime format code", l)
 }
 
-// intType returns the integer annotation of t (logical or converted).
-func intType(t pq.Type) (pqformat.IntType, bool) {
-	if lt := t.LogicalType(); lt != nil {
-		if it, ok := lt.Value.(*pqformat.IntType); ok {
-			return *it, true
-		}
+// intType returns the integer annotation of a column (logical or
+// converted).
+func intType(l *leaf) (pqformat.IntType, bool) {
+	if it, ok := l.el.LogicalType.Value.(*pqformat.IntType); ok {
+		return *it, true
 	}
-	if ct := t.ConvertedType(); ct != nil {
-		switch *ct {
+	if ct, ok := l.converted(); ok {
+		switch ct {
 		case deprecated.Int8, deprecated.Int16, deprecated.Int32:
 			return pqformat.IntType{BitWidth: 32, IsSigned: true}, true
 		case deprecated.Int64:
@@ -81,47 +136,33 @@ func intType(t pq.Type) (pqformat.IntType, bool) {
 	return pqformat.IntType{}, false
 }
 
-// numOf converts a non-null value of a column of code c to chime's bits
-// (see format.Code).
-func numOf(v pq.Value, c format.Code) uint64 {
-	switch v.Kind() {
-	case pq.Boolean:
-		if v.Boolean() {
-			return 1
-		}
-		return 0
-	case pq.Int32:
-		if c == format.U32 {
-			return uint64(uint32(v.Int32()))
-		}
-		return uint64(int64(v.Int32()))
-	case pq.Float:
-		return uint64(math.Float32bits(v.Float()))
-	case pq.Double:
-		return math.Float64bits(v.Double())
+// numOf converts a decoded number of a column of code c to chime's bits
+// (see format.Code): the decoders sign-extend INT32, which a u column
+// holds unsigned.
+func numOf(num uint64, c format.Code) uint64 {
+	if c == format.U32 {
+		return uint64(uint32(num))
 	}
-	return uint64(v.Int64())
+	return num
 }
 
-// timeConv converts the values of a time column to nanoseconds.
-type timeConv func(v pq.Value) (uint64, error)
+// timeConv converts a decoded value of a time column to nanoseconds: num
+// for the number types, b for the byte types.
+type timeConv func(num uint64, b []byte) (uint64, error)
 
-// timeConvOf returns the conversion of a time column of type t:
-// TIMESTAMP in milli, micro or nanoseconds, DATE (midnight UTC), INT96
-// (Impala and old Spark), plain integers as nanoseconds, and strings with
-// parseText. Times before 1970 are an error: chime's timestamps are
-// unsigned.
-func timeConvOf(t pq.Type, parseText func([]byte) (uint64, error)) (timeConv, error) {
-	if lt := t.LogicalType(); lt != nil && lt.Value != nil {
-		switch v := lt.Value.(type) {
-		case *pqformat.TimestampType:
-			return scaledTime(unitNanos(v.Unit)), nil
-		case *pqformat.DateType:
-			return scaledTime(86400 * 1e9), nil
-		}
+// timeConvOf returns the conversion of a time column: TIMESTAMP in milli,
+// micro or nanoseconds, DATE (midnight UTC), INT96 (Impala and old
+// Spark), plain integers as nanoseconds, and strings with parseText.
+// Times before 1970 are an error: chime's timestamps are unsigned.
+func timeConvOf(l *leaf, parseText func([]byte) (uint64, error)) (timeConv, error) {
+	switch v := l.el.LogicalType.Value.(type) {
+	case *pqformat.TimestampType:
+		return scaledTime(unitNanos(v.Unit)), nil
+	case *pqformat.DateType:
+		return scaledTime(86400 * 1e9), nil
 	}
-	if ct := t.ConvertedType(); ct != nil {
-		switch *ct {
+	if ct, ok := l.converted(); ok {
+		switch ct {
 		case deprecated.TimestampMillis:
 			return scaledTime(1e6), nil
 		case deprecated.TimestampMicros:
@@ -130,18 +171,18 @@ func timeConvOf(t pq.Type, parseText func([]byte) (uint64, error)) (timeConv, er
 			return scaledTime(86400 * 1e9), nil
 		}
 	}
-	if it, ok := intType(t); ok && !it.IsSigned && it.BitWidth == 64 {
-		return func(v pq.Value) (uint64, error) { return uint64(v.Int64()), nil }, nil
+	if it, ok := intType(l); ok && !it.IsSigned && it.BitWidth == 64 {
+		return func(num uint64, _ []byte) (uint64, error) { return num, nil }, nil
 	}
-	switch t.Kind() {
-	case pq.Int64, pq.Int32:
+	switch l.el.Type.V {
+	case pqformat.Int64, pqformat.Int32:
 		return scaledTime(1), nil
-	case pq.Int96:
+	case pqformat.Int96:
 		return int96Time, nil
-	case pq.ByteArray:
-		return func(v pq.Value) (uint64, error) { return parseText(v.ByteArray()) }, nil
+	case pqformat.ByteArray:
+		return func(_ uint64, b []byte) (uint64, error) { return parseText(b) }, nil
 	}
-	return nil, fmt.Errorf("type %s is not a time", t)
+	return nil, fmt.Errorf("type %s is not a time", l)
 }
 
 // unitNanos is the length of a time unit in nanoseconds.
@@ -155,13 +196,11 @@ func unitNanos(u pqformat.TimeUnit) int64 {
 	return 1
 }
 
-// scaledTime converts integers counting units of scale nanoseconds.
+// scaledTime converts integers counting units of scale nanoseconds (INT32
+// ones arrive sign-extended).
 func scaledTime(scale int64) timeConv {
-	return func(v pq.Value) (uint64, error) {
-		n := v.Int64()
-		if v.Kind() == pq.Int32 {
-			n = int64(v.Int32())
-		}
+	return func(num uint64, _ []byte) (uint64, error) {
+		n := int64(num)
 		if n < 0 {
 			return 0, fmt.Errorf("time %d is before 1970-01-01, which chime cannot store", n)
 		}
@@ -172,13 +211,12 @@ func scaledTime(scale int64) timeConv {
 	}
 }
 
-// int96Time converts an INT96 timestamp: nanoseconds of the day, then the
-// Julian day number.
-func int96Time(v pq.Value) (uint64, error) {
-	i := v.Int96()
-	nanos := uint64(i[1])<<32 | uint64(i[0])
+// int96Time converts an INT96 timestamp: nanoseconds of the day (8 bytes),
+// then the Julian day number (4 bytes), little-endian.
+func int96Time(_ uint64, b []byte) (uint64, error) {
+	nanos := binary.LittleEndian.Uint64(b)
 	const unixJulianDay = 2440588
-	day := int64(i[2]) - unixJulianDay
+	day := int64(binary.LittleEndian.Uint32(b[8:])) - unixJulianDay
 	if day < 0 {
 		return 0, fmt.Errorf("INT96 time is before 1970-01-01, which chime cannot store")
 	}

@@ -1,6 +1,7 @@
 package parquet
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +10,8 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	pq "github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	pqformat "github.com/parquet-go/parquet-go/format"
 
 	"github.com/chime-tsdb/chime/format"
 )
@@ -24,10 +26,6 @@ const DefaultRowGroupRows = 1 << 17
 // maxRowGroupBytes closes a row group early when the values it copied
 // pass it (wide string rows), so that memory stays bounded.
 const maxRowGroupBytes = 64 << 20
-
-// batchRows is how many rows a row group builder converts per column
-// before handing them to parquet-go.
-const batchRows = 1024
 
 // WriterOptions configure a Writer. The zero value is valid.
 type WriterOptions struct {
@@ -45,9 +43,12 @@ type WriterOptions struct {
 // next fills, and written out in order, so that memory holds a few row
 // groups whatever the size of the file.
 type Writer struct {
-	pw     *pq.GenericWriter[any]
+	w      io.Writer
+	off    int64 // bytes written to w
 	schema *Schema
 	maxRow int
+	groups []pqformat.RowGroup
+	rows   int64
 
 	cur    *rowGroup
 	jobs   chan *rowGroup
@@ -58,16 +59,19 @@ type Writer struct {
 	closed bool
 }
 
-// rowGroup is the rows of one row group, copied, then built into
-// parquet-go's column writers by a worker.
+// rowGroup is the rows of one row group, copied, then encoded into column
+// chunks by a worker.
 type rowGroup struct {
 	blocks []*format.Block
 	rows   int
 	bytes  int
-	rg     *pq.ConcurrentRowGroupWriter
+	chunks []chunk
 	err    error
 	built  chan struct{}
 }
+
+// magic begins and ends a Parquet file.
+const magic = "PAR1"
 
 // NewWriter starts a Parquet file with the schema s on w. Close finishes
 // it; Close does not close w.
@@ -80,11 +84,7 @@ func NewWriter(w io.Writer, s *Schema, o *WriterOptions) *Writer {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	wr := &Writer{
-		pw: pq.NewGenericWriter[any](w,
-			s.node(),
-			pq.Compression(&pq.Zstd),
-			pq.CreatedBy("chime", "", ""),
-		),
+		w:      w,
 		schema: s,
 		maxRow: o.RowGroupRows,
 		jobs:   make(chan *rowGroup, workers),
@@ -99,7 +99,7 @@ func NewWriter(w io.Writer, s *Schema, o *WriterOptions) *Writer {
 		go func() {
 			defer wr.wg.Done()
 			for g := range wr.jobs {
-				g.build(wr.pw, s)
+				g.build(s)
 			}
 		}()
 	}
@@ -117,13 +117,48 @@ func (w *Writer) commitLoop() {
 			err = g.err
 		}
 		if err == nil {
-			if _, cerr := g.rg.Commit(); cerr != nil {
-				err = fmt.Errorf("write parquet row group: %w", cerr)
-			}
+			err = w.commit(g)
 		}
-		g.blocks, g.rg = nil, nil
+		g.blocks, g.chunks = nil, nil
 	}
 	w.done <- err
+}
+
+// write writes b to the output, counting its bytes.
+func (w *Writer) write(b []byte) error {
+	n, err := w.w.Write(b)
+	w.off += int64(n)
+	if err != nil {
+		return fmt.Errorf("write parquet: %w", err)
+	}
+	return nil
+}
+
+// commit writes the column chunks of g and keeps its metadata for the
+// footer, with the chunks' offsets made absolute.
+func (w *Writer) commit(g *rowGroup) error {
+	if w.off == 0 {
+		if err := w.write([]byte(magic)); err != nil {
+			return err
+		}
+	}
+	rg := pqformat.RowGroup{NumRows: int64(g.rows), FileOffset: w.off, Ordinal: int16(len(w.groups))}
+	for _, c := range g.chunks {
+		md := c.meta
+		if md.DataPageOffset > 0 {
+			md.DictionaryPageOffset = w.off
+		}
+		md.DataPageOffset += w.off
+		rg.Columns = append(rg.Columns, pqformat.ColumnChunk{FileOffset: w.off, MetaData: md})
+		rg.TotalByteSize += md.TotalUncompressedSize
+		rg.TotalCompressedSize += md.TotalCompressedSize
+		if err := w.write(c.data); err != nil {
+			return err
+		}
+	}
+	w.groups = append(w.groups, rg)
+	w.rows += int64(g.rows)
+	return nil
 }
 
 // WriteRows appends rows [from, to) of b. b may be reused once it returns.
@@ -200,91 +235,22 @@ func (w *Writer) endRowGroup() {
 	w.cur = nil
 }
 
-// build converts the row group's rows into parquet-go's column writers,
-// which encode and compress pages as they fill.
-func (g *rowGroup) build(pw *pq.GenericWriter[any], s *Schema) {
+// build encodes the row group's column chunks.
+func (g *rowGroup) build(s *Schema) {
 	defer close(g.built)
-	g.rg = pw.BeginRowGroup()
-	cols := g.rg.ColumnWriters()
-	vals := make([]pq.Value, 0, batchRows)
-	for _, b := range g.blocks {
-		for from := 0; from < b.Len(); from += batchRows {
-			to := min(b.Len(), from+batchRows)
-			for ci, cw := range cols {
-				vals = appendColumn(vals[:0], b, s, ci, from, to)
-				if _, err := cw.WriteRowValues(vals); err != nil {
-					g.err = fmt.Errorf("write parquet column %d: %w", ci, err)
-					return
-				}
-			}
+	add := func(c chunk, err error) bool {
+		g.chunks = append(g.chunks, c)
+		g.err = err
+		return err == nil
+	}
+	if !add(keyChunk(g.blocks)) || !add(timeChunk(g.blocks)) {
+		return
+	}
+	for _, c := range s.Columns {
+		if !add(valueChunk(g.blocks, c)) {
+			return
 		}
 	}
-	clear(vals[:cap(vals)])
-}
-
-// appendColumn appends the values of file column ci (key, ts, then the
-// value columns) of rows [from, to) of b.
-func appendColumn(dst []pq.Value, b *format.Block, s *Schema, ci, from, to int) []pq.Value {
-	switch ci {
-	case 0:
-		v := pq.ByteArrayValue(b.Key)
-		for range to - from {
-			dst = append(dst, v)
-		}
-		return dst
-	case 1:
-		for _, ts := range b.Times[from:to] {
-			dst = append(dst, pq.Int64Value(int64(ts)))
-		}
-		return dst
-	}
-	c := s.Columns[ci-2]
-	if c.Index >= len(b.Cols) {
-		for range to - from {
-			dst = append(dst, pq.NullValue())
-		}
-		return dst
-	}
-	for i := from; i < to; i++ {
-		dst = append(dst, valueOf(b, c, i))
-		dst[len(dst)-1].SetDefinitionLevel(1)
-	}
-	return dst
-}
-
-// valueOf converts the value of column c of row i of b to the column's
-// type, widening it when the row's own code is narrower (see Widen).
-func valueOf(b *format.Block, c ValueColumn, i int) pq.Value {
-	from := b.Format.Code(c.Index)
-	if from.Variable() {
-		return pq.ByteArrayValue(b.Bytes(c.Index, i))
-	}
-	num := b.Cols[c.Index].Nums[i]
-	switch c.Code {
-	case format.U32:
-		return pq.Int32Value(int32(uint32(num)))
-	case format.I32:
-		return pq.Int32Value(int32(num))
-	case format.U64, format.I64:
-		return pq.Int64Value(int64(num))
-	case format.F32:
-		return pq.FloatValue(math.Float32frombits(uint32(num)))
-	}
-	return pq.DoubleValue(toFloat64(from, num))
-}
-
-// toFloat64 converts a value of code c to float64: exactly, for the codes
-// that Widen widens to F.
-func toFloat64(c format.Code, num uint64) float64 {
-	switch c {
-	case format.F32:
-		return float64(math.Float32frombits(uint32(num)))
-	case format.U32:
-		return float64(uint32(num))
-	case format.I32:
-		return float64(int64(num))
-	}
-	return math.Float64frombits(num)
 }
 
 // Close writes the last row group and the footer. It does not close the
@@ -307,7 +273,33 @@ func (w *Writer) Close() error {
 	case err != nil:
 		return err
 	}
-	if err := w.pw.Close(); err != nil {
+	return w.footer()
+}
+
+// footer writes the file metadata, its length and the closing magic.
+func (w *Writer) footer() error {
+	els := w.schema.elements()
+	orders := make([]pqformat.ColumnOrder, len(els)-1)
+	for i := range orders {
+		orders[i].Value = &pqformat.TypeDefinedOrder{}
+	}
+	meta := pqformat.FileMetaData{
+		Version:      2,
+		Schema:       els,
+		NumRows:      w.rows,
+		RowGroups:    w.groups,
+		CreatedBy:    "chime",
+		ColumnOrders: orders,
+	}
+	b, err := thrift.Marshal(new(thrift.CompactProtocol), &meta)
+	if err != nil {
+		return fmt.Errorf("encode parquet footer: %w", err)
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(b)))
+	if w.off == 0 {
+		b = append([]byte(magic), b...)
+	}
+	if err := w.write(append(b, magic...)); err != nil {
 		return fmt.Errorf("write parquet footer: %w", err)
 	}
 	return nil
