@@ -33,6 +33,7 @@ var layers = map[string][]string{
 	"internal/aggref":         {"format", "tsdb/agg"},
 	"internal/tools/gen":      {"internal/benchdata"},
 	"internal/tools/measure":  {},
+	"internal/s3api":          {},
 	"internal/s3test":         {},
 	"internal/tools/hello":    {},
 }
