@@ -9,9 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-
+	"github.com/chime-tsdb/chime/internal/s3api"
 	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
@@ -81,8 +79,7 @@ type Store struct {
 	bucket   string
 	prefix   string // "" or ending in '/'
 	endpoint string // for messages
-	client   *awss3.Client
-	http     *httpClient
+	client   *s3api.Client
 	opts     Options
 	cache    *cache
 
@@ -154,7 +151,7 @@ func (s *Store) Caps() vfs.Caps { return vfs.Caps{} }
 func (s *Store) Sub(name string) *Store {
 	return &Store{
 		loc: strings.TrimSuffix(s.loc, "/") + "/" + name, bucket: s.bucket, prefix: s.prefix + name + "/",
-		endpoint: s.endpoint, client: s.client, http: s.http, opts: s.opts, cache: s.cache, probed: s.probed,
+		endpoint: s.endpoint, client: s.client, opts: s.opts, cache: s.cache, probed: s.probed,
 	}
 }
 
@@ -180,7 +177,7 @@ func (s *Store) List() ([]vfs.Entry, error) {
 
 // listPrefix lists the objects directly under prefix, page by page.
 func (s *Store) listPrefix(prefix string, each func(name string, e vfs.Entry)) error {
-	in := &awss3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: aws.String(prefix), Delimiter: aws.String("/")}
+	in := s3api.ListObjectsV2Input{Bucket: s.bucket, Prefix: prefix, Delimiter: "/"}
 	for {
 		ctx, cancel := s.ctx()
 		page, err := s.client.ListObjectsV2(ctx, in)
@@ -189,12 +186,12 @@ func (s *Store) listPrefix(prefix string, each func(name string, e vfs.Entry)) e
 			return s.fail("list", err)
 		}
 		for _, o := range page.Contents {
-			name := strings.TrimPrefix(aws.ToString(o.Key), prefix)
-			e := vfs.Entry{Name: name, Version: vfs.Version(aws.ToString(o.ETag)), Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified)}
+			name := strings.TrimPrefix(o.Key, prefix)
+			e := vfs.Entry{Name: name, Version: vfs.Version(o.ETag), Size: o.Size, ModTime: o.LastModified}
 			s.sizes.Store(sizeKey(name, e.Version), e.Size)
 			each(name, e)
 		}
-		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+		if !page.IsTruncated {
 			return nil
 		}
 		in.ContinuationToken = page.NextContinuationToken
@@ -204,7 +201,7 @@ func (s *Store) listPrefix(prefix string, each func(name string, e vfs.Entry)) e
 // ListDirs lists the names of the "directories" directly under the
 // store's prefix: the databases of a server's root.
 func (s *Store) ListDirs() ([]string, error) {
-	in := &awss3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: aws.String(s.prefix), Delimiter: aws.String("/")}
+	in := s3api.ListObjectsV2Input{Bucket: s.bucket, Prefix: s.prefix, Delimiter: "/"}
 	var out []string
 	for {
 		ctx, cancel := s.ctx()
@@ -214,9 +211,9 @@ func (s *Store) ListDirs() ([]string, error) {
 			return nil, s.fail("list", err)
 		}
 		for _, p := range page.CommonPrefixes {
-			out = append(out, strings.TrimSuffix(strings.TrimPrefix(aws.ToString(p.Prefix), s.prefix), "/"))
+			out = append(out, strings.TrimSuffix(strings.TrimPrefix(p, s.prefix), "/"))
 		}
-		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+		if !page.IsTruncated {
 			return out, nil
 		}
 		in.ContinuationToken = page.NextContinuationToken
@@ -258,13 +255,9 @@ func (s *Store) Remove(names ...string) error {
 
 // remove deletes one object, if it still has the ETag etag when given.
 func (s *Store) remove(name, etag string) error {
-	in := &awss3.DeleteObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(name))}
-	if etag != "" {
-		in.IfMatch = aws.String(etag)
-	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	if _, err := s.client.DeleteObject(ctx, in); err != nil {
+	if err := s.client.DeleteObject(ctx, s3api.DeleteObjectInput{Bucket: s.bucket, Key: s.key(name), IfMatch: etag}); err != nil {
 		if status(err) == 404 {
 			return nil
 		}
@@ -277,15 +270,15 @@ func (s *Store) remove(name, etag string) error {
 // the local monotonic clock since. The grace periods of a database are
 // measured on it (it implements tsdb.Clock).
 func (s *Store) Now() (time.Time, error) {
-	if t, ok := s.http.serverNow(); ok {
+	if t, ok := s.client.ServerNow(); ok {
 		return t, nil
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	if _, err := s.client.HeadBucket(ctx, &awss3.HeadBucketInput{Bucket: &s.bucket}); err != nil {
+	if err := s.client.HeadBucket(ctx, s.bucket); err != nil {
 		return time.Time{}, s.fail("read the server's clock", err)
 	}
-	if t, ok := s.http.serverNow(); ok {
+	if t, ok := s.client.ServerNow(); ok {
 		return t, nil
 	}
 	return time.Time{}, errors.New("the server's replies carry no Date header")
@@ -293,7 +286,7 @@ func (s *Store) Now() (time.Time, error) {
 
 // Requests is the number of requests sent so far, by operation (GET,
 // PUT, LIST, ...): what a command costs on a store that bills requests.
-func (s *Store) Requests() map[string]int { return s.http.counts() }
+func (s *Store) Requests() map[string]int { return s.client.Counts() }
 
 // Endpoint is the S3 endpoint in use ("" for AWS's default).
 func (s *Store) Endpoint() string { return s.endpoint }
