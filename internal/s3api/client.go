@@ -76,13 +76,14 @@ func New(c Config) (*Client, error) {
 }
 
 // newTransport is the HTTP transport: connections kept for reuse by
-// parallel requests, every wait bounded, no compression (the bodies are
+// parallel requests, failing once silent for timeout (see conn.go), the
+// reply's headers due within timeout too, no compression (the bodies are
 // ranges of objects). A CA bundle replaces the system's roots, as it
 // does for the AWS CLI and SDKs.
 func newTransport(timeout time.Duration, caBundle string) (*http.Transport, error) {
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           idleDialer(timeout),
 		MaxIdleConns:          128,
 		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       90 * time.Second,
@@ -179,8 +180,8 @@ func (e *RequestError) Unwrap() error { return e.Err }
 // ErrShortBody is wrapped when a reply's body ended before its length.
 var ErrShortBody = errors.New("reply body cut short")
 
-// do sends r, with retries: at most c.attempts attempts, each within
-// c.timeout, spaced by backoff. ctx bounds them all.
+// do sends r, with retries: at most c.attempts attempts, each failing
+// once silent for c.timeout, spaced by backoff. ctx bounds them all.
 func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	r.region = c.region
 	hash, err := c.payloadHash(r)
@@ -220,8 +221,6 @@ func (c *Client) attempt(ctx context.Context, r *request, hash string) (*respons
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
 	hr := c.httpRequest(ctx, r, hash, creds, c.clock())
 	c.count(r.kind)
 	resp, err := c.hc.Do(hr)

@@ -112,8 +112,8 @@ func TestClient_Retries(t *testing.T) {
 }
 
 // TestClient_Timeout: a server that never answers, or stops sending a
-// body midway, costs each attempt its timeout, and the attempts are
-// bounded: never a hang.
+// body midway, costs each attempt the timeout of silence, and the
+// attempts are bounded: never a hang.
 func TestClient_Timeout(t *testing.T) {
 	for _, stall := range []string{"reply", "body"} {
 		t.Run(stall, func(t *testing.T) {
@@ -135,10 +135,37 @@ func TestClient_Timeout(t *testing.T) {
 				t.Fatalf("took %v", d)
 			}
 			var re *RequestError
-			if !errors.As(err, &re) || !errors.Is(err, context.DeadlineExceeded) || n.Load() != 3 {
-				t.Fatalf("got %v after %d attempts, want a deadline after 3", err, n.Load())
+			var ne net.Error
+			if !errors.As(err, &re) || !errors.As(err, &ne) || !ne.Timeout() || n.Load() != 3 {
+				t.Fatalf("got %v after %d attempts, want a timeout after 3", err, n.Load())
 			}
 		})
+	}
+}
+
+// TestClient_SlowTransfer: a body that takes many times the timeout to
+// come, but never stops for as long, is read whole at the first attempt.
+func TestClient_SlowTransfer(t *testing.T) {
+	const chunks = 20
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Content-Length", fmt.Sprint(chunks*100))
+		for range chunks {
+			w.Write([]byte(strings.Repeat("x", 100)))
+			w.(http.Flusher).Flush()
+			time.Sleep(50 * time.Millisecond)
+		}
+	}))
+	defer srv.Close()
+	cl := testClient(t, srv.URL, 300*time.Millisecond, 1)
+	start := time.Now()
+	out, err := cl.GetObject(context.Background(), GetObjectInput{Bucket: "b", Key: "k"})
+	if err != nil || len(out.Body) != chunks*100 || n.Load() != 1 {
+		t.Fatalf("got %d bytes, %v, after %d attempts", len(out.Body), err, n.Load())
+	}
+	if d := time.Since(start); d < 3*300*time.Millisecond {
+		t.Fatalf("the transfer took %v: not longer than the timeout, the test shows nothing", d)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,10 +31,13 @@ type Config struct {
 	// CABundle is a PEM file of the certificates to trust instead of
 	// the system's, over TLS; "" for the system's.
 	CABundle string
-	// Timeout bounds each attempt of a request, its reply's body
-	// included; 0 is 30 s.
+	// Timeout bounds the silence of each attempt of a request: it fails
+	// once nothing moved either way for that long, or its reply's
+	// headers took longer (a transfer that progresses takes what it
+	// takes); 0 is 30 s.
 	Timeout time.Duration
-	// Attempts bounds the attempts of each request; 0 is 4.
+	// Attempts bounds the attempts of each request; 0 is 4. LoadConfig
+	// sets it from AWS_MAX_ATTEMPTS or the profile's max_attempts.
 	Attempts int
 	// MaxBackoff bounds the pause between attempts; 0 is 2 s.
 	MaxBackoff time.Duration
@@ -54,6 +58,9 @@ func LoadConfig() (Config, error) {
 		CABundle: cmp.Or(os.Getenv("AWS_CA_BUNDLE"), prof.get("ca_bundle")),
 	}
 	if c.Endpoint, err = endpointFrom(prof); err != nil {
+		return Config{}, err
+	}
+	if c.Attempts, err = attemptsFrom(prof); err != nil {
 		return Config{}, err
 	}
 	if c.Credentials, err = credentialChain(prof); err != nil {
@@ -85,6 +92,23 @@ func endpointFrom(prof profile) (string, error) {
 		return "", fmt.Errorf("%s %q is not an endpoint URL (http[s]://HOST[:PORT])", from, e)
 	}
 	return e, nil
+}
+
+// attemptsFrom is the number of attempts configured: AWS_MAX_ATTEMPTS,
+// the profile's max_attempts; 0 when neither says.
+func attemptsFrom(prof profile) (int, error) {
+	v, from := os.Getenv("AWS_MAX_ATTEMPTS"), "AWS_MAX_ATTEMPTS"
+	if v == "" {
+		v, from = prof.get("max_attempts"), "max_attempts of profile "+prof.name
+	}
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s %q is not a number of attempts (1 or more)", from, v)
+	}
+	return n, nil
 }
 
 // profile is a named profile of the shared files: its keys from the

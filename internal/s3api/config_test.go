@@ -12,7 +12,7 @@ import (
 // awsEnv lists every variable LoadConfig reads, so that a test starts
 // from none of them.
 var awsEnv = []string{
-	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CA_BUNDLE",
+	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CA_BUNDLE", "AWS_MAX_ATTEMPTS",
 	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_WEB_IDENTITY_TOKEN_FILE",
 	"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
@@ -89,6 +89,7 @@ credential_process = /bin/creds
 
 [profile bare]
 region = us-west-1
+max_attempts = 7
 `
 )
 
@@ -102,18 +103,21 @@ func TestLoadConfig_Chain(t *testing.T) {
 		endpoint string
 		key      string
 		token    string
+		attempts int
 	}{
-		{"default profile", nil, "eu-central-1", "", "DEFKEY", ""},
-		{"environment over profile", map[string]string{"AWS_ACCESS_KEY_ID": "ENVKEY", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t"}, "eu-central-1", "", "ENVKEY", "t"},
-		{"a key without its secret", map[string]string{"AWS_ACCESS_KEY_ID": "ENVKEY"}, "eu-central-1", "", "DEFKEY", ""},
-		{"named profile", map[string]string{"AWS_PROFILE": "dev"}, "ap-south-1", "http://dev.example:9000", "DEVKEY", "devtoken"},
-		{"AWS_DEFAULT_PROFILE", map[string]string{"AWS_DEFAULT_PROFILE": "dev"}, "ap-south-1", "http://dev.example:9000", "DEVKEY", "devtoken"},
-		{"profile in the config file", map[string]string{"AWS_PROFILE": "local"}, "us-east-1", "http://127.0.0.1:8333", "LOCALKEY", ""},
-		{"AWS_REGION first", map[string]string{"AWS_PROFILE": "dev", "AWS_REGION": "sa-east-1", "AWS_DEFAULT_REGION": "us-west-2"}, "sa-east-1", "http://dev.example:9000", "DEVKEY", "devtoken"},
-		{"AWS_DEFAULT_REGION", map[string]string{"AWS_DEFAULT_REGION": "us-west-2"}, "us-west-2", "", "DEFKEY", ""},
-		{"AWS_ENDPOINT_URL", map[string]string{"AWS_PROFILE": "dev", "AWS_ENDPOINT_URL": "http://all.example"}, "ap-south-1", "http://all.example", "DEVKEY", "devtoken"},
-		{"AWS_ENDPOINT_URL_S3 first", map[string]string{"AWS_ENDPOINT_URL": "http://all.example", "AWS_ENDPOINT_URL_S3": "https://s3.example"}, "eu-central-1", "https://s3.example", "DEFKEY", ""},
-		{"ignored endpoints", map[string]string{"AWS_PROFILE": "dev", "AWS_ENDPOINT_URL": "http://all.example", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, "ap-south-1", "", "DEVKEY", "devtoken"},
+		{"default profile", nil, "eu-central-1", "", "DEFKEY", "", 0},
+		{"environment over profile", map[string]string{"AWS_ACCESS_KEY_ID": "ENVKEY", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SESSION_TOKEN": "t"}, "eu-central-1", "", "ENVKEY", "t", 0},
+		{"a key without its secret", map[string]string{"AWS_ACCESS_KEY_ID": "ENVKEY"}, "eu-central-1", "", "DEFKEY", "", 0},
+		{"named profile", map[string]string{"AWS_PROFILE": "dev"}, "ap-south-1", "http://dev.example:9000", "DEVKEY", "devtoken", 0},
+		{"AWS_DEFAULT_PROFILE", map[string]string{"AWS_DEFAULT_PROFILE": "dev"}, "ap-south-1", "http://dev.example:9000", "DEVKEY", "devtoken", 0},
+		{"profile in the config file", map[string]string{"AWS_PROFILE": "local"}, "us-east-1", "http://127.0.0.1:8333", "LOCALKEY", "", 0},
+		{"AWS_REGION first", map[string]string{"AWS_PROFILE": "dev", "AWS_REGION": "sa-east-1", "AWS_DEFAULT_REGION": "us-west-2"}, "sa-east-1", "http://dev.example:9000", "DEVKEY", "devtoken", 0},
+		{"AWS_DEFAULT_REGION", map[string]string{"AWS_DEFAULT_REGION": "us-west-2"}, "us-west-2", "", "DEFKEY", "", 0},
+		{"AWS_ENDPOINT_URL", map[string]string{"AWS_PROFILE": "dev", "AWS_ENDPOINT_URL": "http://all.example"}, "ap-south-1", "http://all.example", "DEVKEY", "devtoken", 0},
+		{"AWS_ENDPOINT_URL_S3 first", map[string]string{"AWS_ENDPOINT_URL": "http://all.example", "AWS_ENDPOINT_URL_S3": "https://s3.example"}, "eu-central-1", "https://s3.example", "DEFKEY", "", 0},
+		{"ignored endpoints", map[string]string{"AWS_PROFILE": "dev", "AWS_ENDPOINT_URL": "http://all.example", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, "ap-south-1", "", "DEVKEY", "devtoken", 0},
+		{"AWS_MAX_ATTEMPTS", map[string]string{"AWS_MAX_ATTEMPTS": "2"}, "eu-central-1", "", "DEFKEY", "", 2},
+		{"max_attempts", map[string]string{"AWS_PROFILE": "bare", "AWS_ACCESS_KEY_ID": "K", "AWS_SECRET_ACCESS_KEY": "S"}, "us-west-1", "", "K", "", 7},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cleanEnv(t, testCredentials, testConfig)
@@ -128,8 +132,8 @@ func TestLoadConfig_Chain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cl.Region() != c.region || cfg.Endpoint != c.endpoint {
-				t.Errorf("region %q endpoint %q, want %q %q", cl.Region(), cfg.Endpoint, c.region, c.endpoint)
+			if cl.Region() != c.region || cfg.Endpoint != c.endpoint || cfg.Attempts != c.attempts {
+				t.Errorf("region %q endpoint %q attempts %d, want %q %q %d", cl.Region(), cfg.Endpoint, cfg.Attempts, c.region, c.endpoint, c.attempts)
 			}
 			creds, err := cfg.Credentials(context.Background())
 			if err != nil {
@@ -157,6 +161,8 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"web identity", map[string]string{"AWS_PROFILE": "bare", "AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/token"}, "chime does not support web identity credentials"},
 		{"endpoint not a URL", map[string]string{"AWS_ENDPOINT_URL": "127.0.0.1:9000"}, `AWS_ENDPOINT_URL "127.0.0.1:9000" is not an endpoint URL`},
 		{"endpoint ftp", map[string]string{"AWS_ENDPOINT_URL_S3": "ftp://host"}, `AWS_ENDPOINT_URL_S3 "ftp://host" is not an endpoint URL`},
+		{"attempts not a number", map[string]string{"AWS_MAX_ATTEMPTS": "many"}, `AWS_MAX_ATTEMPTS "many" is not a number of attempts`},
+		{"no attempts", map[string]string{"AWS_MAX_ATTEMPTS": "0"}, `AWS_MAX_ATTEMPTS "0" is not a number of attempts`},
 		{"container over plain http elsewhere", map[string]string{"AWS_PROFILE": "bare", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://creds.example/x"}, "plain http only to a loopback address"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

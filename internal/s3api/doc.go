@@ -27,17 +27,20 @@
 //   - Errors (errors.go): a non-2xx reply is an *Error with its status and
 //     the code and message of its XML body (also a 200 reply to
 //     CompleteMultipartUpload that carries an error).
-//   - Retries (client.go): each attempt has a timeout that covers the
-//     whole exchange, body included; attempts are bounded and spaced by
-//     jittered exponential backoff; retried are network errors, bodies
-//     cut short, 429, 500, 502, 503, 504 and S3's throttling codes. A
+//   - Timeouts and retries (conn.go, client.go): an attempt fails once
+//     nothing moved either way on its connection for the timeout, or its
+//     reply's headers took longer (a transfer that progresses is never
+//     cut short); attempts are bounded and spaced by jittered exponential
+//     backoff; retried are network errors, stalls, bodies cut short, 429,
+//     500, 502, 503, 504 and S3's throttling codes. A
 //     403 whose Date is more than 5 minutes off the local clock (AWS
 //     refuses signatures 15 minutes off its own) sets the clock requests
 //     are signed with to the server's, and the request is tried again.
 //   - Configuration (config.go, ini.go): the standard AWS environment and
 //     shared files: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL or the
 //     profile's endpoint_url, AWS_REGION / AWS_DEFAULT_REGION or the
-//     profile's region (us-east-1 when unset), AWS_CA_BUNDLE or ca_bundle.
+//     profile's region (us-east-1 when unset), AWS_CA_BUNDLE or
+//     ca_bundle, AWS_MAX_ATTEMPTS or max_attempts.
 //   - Credentials (credentials.go, metadata.go), in the SDK's order: the
 //     environment's key pair; the profile's (AWS_PROFILE, the shared
 //     credentials and config files); the container endpoint (ECS, EKS Pod

@@ -14,7 +14,10 @@ func (s *Store) connect() error {
 	if err != nil {
 		return &Error{Op: "configure", Loc: s.loc, Msg: "the AWS configuration: " + err.Error(), Err: err}
 	}
-	cfg.Timeout, cfg.Attempts, cfg.MaxBackoff = s.opts.Timeout, s.opts.Attempts, 2*time.Second
+	if s.opts.Attempts > 0 {
+		cfg.Attempts = s.opts.Attempts // else the configuration's, or the client's 4
+	}
+	cfg.Timeout, cfg.MaxBackoff = s.opts.Timeout, 2*time.Second
 	c, err := s3api.New(cfg)
 	if err != nil {
 		return &Error{Op: "configure", Loc: s.loc, Msg: "the AWS configuration: " + err.Error(), Err: err}

@@ -62,10 +62,10 @@ func (s *Store) failName(op, name string, err error) error {
 		e.Msg, e.Err = "no such object", fmt.Errorf("%w (%w)", vfs.ErrNotExist, err)
 	case e.Code == 412:
 		e.Msg, e.Err = "precondition failed", fmt.Errorf("%w (%w)", errPrecondition, err)
+	case isTimeout(err):
+		e.Msg = fmt.Sprintf("no reply in time from the S3 endpoint%s (nothing moved for %v)", s.at(), s.opts.Timeout)
 	case isNetwork(err):
 		e.Msg = fmt.Sprintf("cannot reach the S3 endpoint%s: %v", s.at(), cause(err))
-	case errors.Is(err, context.DeadlineExceeded):
-		e.Msg = fmt.Sprintf("no reply in time from the S3 endpoint%s", s.at())
 	default:
 		e.Msg = cause(err).Error()
 	}
@@ -88,6 +88,18 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// isTimeout reports a request that stalled: no reply, or a reply that
+// stopped coming (a connection that cannot be made is not one: it
+// cannot reach the endpoint).
+func isTimeout(err error) bool {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)
 }
 
 // isNetwork reports a failure to connect or a connection lost.

@@ -34,10 +34,14 @@ type Options struct {
 	// that long, seeing the lease object unchanged, before it takes over.
 	// 0 means 30 s.
 	LeaseTTL time.Duration
-	// Timeout bounds each request attempt; 0 means 30 s.
+	// Timeout bounds the silence of each request attempt: it fails once
+	// nothing moved either way for that long, or its reply's headers
+	// took longer (a transfer in progress takes what it takes); 0 means
+	// 30 s.
 	Timeout time.Duration
 	// Attempts bounds the attempts of each request (retries with backoff);
-	// 0 means 4.
+	// 0 means the AWS configuration's (AWS_MAX_ATTEMPTS, max_attempts),
+	// or else 4.
 	Attempts int
 	// PartSize is the size of the parts of a multipart upload, and the
 	// size from which an object is uploaded in parts; 0 means 16 MiB.
@@ -56,9 +60,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
-	}
-	if o.Attempts <= 0 {
-		o.Attempts = 4
 	}
 	if o.PartSize <= 0 {
 		o.PartSize = 16 << 20
@@ -157,10 +158,12 @@ func (s *Store) Sub(name string) *Store {
 
 func (s *Store) key(name string) string { return s.prefix + name }
 
-// ctx is the context of one request: every attempt has its own timeout,
-// and the retries are bounded in number.
+// ctx is the context of one request. It sets no deadline: every attempt
+// fails once it stalls for the timeout, and the attempts are bounded in
+// number, so no request waits for ever; a deadline on the whole would
+// also cut short a large transfer that progresses.
 func (s *Store) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), time.Duration(s.opts.Attempts)*(s.opts.Timeout+2*time.Second))
+	return context.WithCancel(context.Background())
 }
 
 // List lists the objects of the prefix (not those of databases below it),
