@@ -119,7 +119,8 @@ func (c *Client) Region() string { return c.region }
 
 // Counts is the number of requests sent so far (attempts, retries
 // included), by kind: GET, PUT, HEAD, DELETE, LIST, LIST-UPLOADS,
-// CREATE-UPLOAD, PUT-PART, COMPLETE-UPLOAD, ABORT-UPLOAD, CREATE-BUCKET.
+// CREATE-UPLOAD, PUT-PART, COMPLETE-UPLOAD, ABORT-UPLOAD, COPY,
+// CREATE-BUCKET.
 func (c *Client) Counts() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -240,7 +241,7 @@ func (c *Client) attempt(ctx context.Context, r *request, hash string) (*respons
 		}
 		return nil, e
 	}
-	if r.op == "CompleteMultipartUpload" {
+	if r.op == "CompleteMultipartUpload" || r.op == "CopyObject" {
 		if e := errorIn200(r, resp.Header, body); e != nil {
 			return nil, e
 		}

@@ -18,7 +18,8 @@
 //   - Requests: PutObject (If-None-Match, If-Match), GetObject (Range,
 //     If-Match), HeadObject, HeadBucket, DeleteObject (If-Match),
 //     ListObjectsV2 (paged), multipart uploads (create, upload part,
-//     complete with If-None-Match or If-Match, abort, list), CreateBucket.
+//     complete with If-None-Match or If-Match, abort, list), CopyObject,
+//     CreateBucket.
 //     Buckets are addressed by path on a custom endpoint and by virtual
 //     host on AWS (by path for bucket names that are not DNS labels).
 //   - Signing (sign.go): SigV4 with the header x-amz-content-sha256;

@@ -94,8 +94,8 @@ func replyError(r *request, status int, h http.Header, body []byte) *Error {
 }
 
 // errorIn200 reads the error document S3 may send with a 200 status to
-// CompleteMultipartUpload (the reply starts before the upload completes);
-// nil when the body is not one.
+// CompleteMultipartUpload and CopyObject (the reply starts before the
+// work is done); nil when the body is not one.
 func errorIn200(r *request, h http.Header, body []byte) *Error {
 	var b errorBody
 	if xml.Unmarshal(body, &b) != nil || b.Code == "" {

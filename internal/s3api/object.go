@@ -148,6 +148,41 @@ func deleteObjectRequest(in DeleteObjectInput) *request {
 		header: conditions("", in.IfMatch)}
 }
 
+// CopyObjectInput is an object to write as a copy of another, on the
+// server (the bytes do not come to the client).
+type CopyObjectInput struct {
+	Bucket       string
+	Key          string
+	SourceBucket string
+	SourceKey    string
+	// IfNoneMatch "*" copies only if the key has no object.
+	IfNoneMatch string
+}
+
+// CopyObject copies an object (up to 5 GiB) and returns the copy's
+// ETag.
+func (c *Client) CopyObject(ctx context.Context, in CopyObjectInput) (string, error) {
+	r := copyObjectRequest(in)
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	var res struct {
+		XMLName xml.Name `xml:"CopyObjectResult"`
+		ETag    string   `xml:"ETag"`
+	}
+	if err := xml.Unmarshal(resp.body, &res); err != nil {
+		return "", badReply(r, err)
+	}
+	return res.ETag, nil
+}
+
+func copyObjectRequest(in CopyObjectInput) *request {
+	h := conditions(in.IfNoneMatch, "")
+	h.Set("X-Amz-Copy-Source", escape(in.SourceBucket+"/"+in.SourceKey, true))
+	return &request{op: "CopyObject", kind: "COPY", method: http.MethodPut, bucket: in.Bucket, key: in.Key, header: h}
+}
+
 // CreateBucket creates a bucket in the client's region.
 func (c *Client) CreateBucket(ctx context.Context, bucket string) error {
 	_, err := c.do(ctx, createBucketRequest(bucket, c.region))

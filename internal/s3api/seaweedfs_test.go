@@ -102,6 +102,34 @@ func TestSeaweedFS_Objects(t *testing.T) {
 	}
 }
 
+// TestSeaweedFS_Copy: a copy on the server, from a key of every kind of
+// character, create-if-absent (a second copy to the key gets 412).
+func TestSeaweedFS_Copy(t *testing.T) {
+	c, b := setup(t)
+	ctx := context.Background()
+	if _, err := put(t, c, s3api.PutObjectInput{Bucket: b, Key: oddKey}, "original bytes"); err != nil {
+		t.Fatal(err)
+	}
+	etag, err := c.CopyObject(ctx, s3api.CopyObjectInput{Bucket: b, Key: "aside/" + oddKey, SourceBucket: b, SourceKey: oddKey, IfNoneMatch: "*"})
+	if err != nil || etag == "" {
+		t.Fatalf("copy: %q, %v", etag, err)
+	}
+	out, err := c.GetObject(ctx, s3api.GetObjectInput{Bucket: b, Key: "aside/" + oddKey})
+	if err != nil || string(out.Body) != "original bytes" {
+		t.Fatalf("the copy reads %q, %v", out.Body, err)
+	}
+	_, err = c.CopyObject(ctx, s3api.CopyObjectInput{Bucket: b, Key: "aside/" + oddKey, SourceBucket: b, SourceKey: oddKey, IfNoneMatch: "*"})
+	if s3api.StatusOf(err) != 412 {
+		t.Fatalf("a second copy to one key, create-if-absent: %v, want 412", err)
+	}
+	if _, err := c.CopyObject(ctx, s3api.CopyObjectInput{Bucket: b, Key: "x", SourceBucket: b, SourceKey: "no such key"}); s3api.CodeOf(err) != "NoSuchKey" {
+		t.Fatalf("a copy of a missing object: %v", err)
+	}
+	if n := c.Counts()["COPY"]; n != 3 {
+		t.Fatalf("counted %d copies", n)
+	}
+}
+
 // TestSeaweedFS_List: a listing in pages of 2, with "directories".
 func TestSeaweedFS_List(t *testing.T) {
 	c, b := setup(t)

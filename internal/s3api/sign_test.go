@@ -27,6 +27,7 @@ type sdkCase struct {
 		PartNumber                                     int
 		Parts                                          []Part
 		KeyMarker, UploadIDMarker                      string
+		SourceBucket, SourceKey                        string
 	}
 	Method, URL   string
 	Headers       map[string]string
@@ -63,6 +64,8 @@ func (c sdkCase) request(t *testing.T) *request {
 		return listUploadsRequest(ListMultipartUploadsInput{Bucket: in.Bucket, Prefix: in.Prefix, Delimiter: in.Delimiter, KeyMarker: in.KeyMarker, UploadIDMarker: in.UploadIDMarker})
 	case "CreateBucket":
 		return createBucketRequest(in.Bucket, c.Region)
+	case "CopyObject":
+		return copyObjectRequest(CopyObjectInput{Bucket: in.Bucket, Key: in.Key, SourceBucket: in.SourceBucket, SourceKey: in.SourceKey, IfNoneMatch: in.IfNoneMatch})
 	}
 	t.Fatalf("unknown operation %s", c.Op)
 	return nil
@@ -82,7 +85,7 @@ func TestSign_SDK(t *testing.T) {
 	if err := json.Unmarshal(data, &cases); err != nil {
 		t.Fatal(err)
 	}
-	if len(cases) < 40 {
+	if len(cases) < 46 {
 		t.Fatalf("only %d cases in testdata/sigv4.json", len(cases))
 	}
 	for _, c := range cases {
