@@ -43,7 +43,7 @@ test: lint
 # The packages with concurrent code (the engine, its stores, the parallel
 # import pipeline and scans, compaction, the server) run again under the
 # race detector, in -short mode (fewer simulation seeds).
-RACE_PKGS := ./tsdb/... ./compact/ ./server/ ./format/text/
+RACE_PKGS := ./tsdb/... ./compact/ ./server/ ./format/text/ ./internal/s3api/
 
 # DuckDB as the independent reader and writer of what chime exports and
 # imports (Parquet, CSV), and the anchor of the aggregation benchmark:

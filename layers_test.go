@@ -23,7 +23,7 @@ var layers = map[string][]string{
 	"format/parquet":          {"format", "format/timefmt"},
 	"tsdb/vfs":                {},
 	"tsdb/vfs/memfs":          {"tsdb/vfs"},
-	"tsdb/vfs/s3":             {"tsdb/vfs"},
+	"tsdb/vfs/s3":             {"tsdb/vfs", "internal/s3api"},
 	"tsdb/agg":                {"format", "format/text", "format/timefmt"},
 	"tsdb/extsort":            {"format", "format/segment"},
 	"tsdb":                    {"format", "format/segment", "format/text", "format/timefmt", "tsdb/vfs", "tsdb/agg", "tsdb/extsort"},
@@ -34,7 +34,8 @@ var layers = map[string][]string{
 	"internal/aggref":         {"format", "tsdb/agg"},
 	"internal/tools/gen":      {"internal/benchdata"},
 	"internal/tools/measure":  {},
-	"internal/s3test":         {},
+	"internal/s3api":          {},
+	"internal/s3test":         {"internal/s3api"},
 	"internal/tools/hello":    {},
 }
 

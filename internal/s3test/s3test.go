@@ -25,9 +25,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/chime-tsdb/chime/internal/s3api"
 )
 
 // WeedVersion is the SeaweedFS module version scripts/seaweedfs.sh builds.
@@ -173,9 +171,9 @@ func (s *Server) ready(limit time.Duration) error {
 	var err error
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err = c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: &name})
-		if err == nil || strings.Contains(err.Error(), "BucketAlreadyExists") || strings.Contains(err.Error(), "BucketAlreadyOwnedByYou") {
-			_, err = c.PutObject(ctx, &awss3.PutObjectInput{Bucket: &name, Key: aws.String("ready"), Body: strings.NewReader("ok")})
+		err = c.CreateBucket(ctx, name)
+		if code := s3api.CodeOf(err); err == nil || code == "BucketAlreadyExists" || code == "BucketAlreadyOwnedByYou" {
+			_, err = c.PutObject(ctx, s3api.PutObjectInput{Bucket: name, Key: "ready", Body: strings.NewReader("ok"), Size: 2})
 		}
 		cancel()
 		if err == nil {
@@ -189,17 +187,22 @@ func (s *Server) ready(limit time.Duration) error {
 	return fmt.Errorf("weed did not become ready (log in %s): %v", s.log.Name(), err)
 }
 
-// Client is an S3 client of the server with the test key pair.
-func (s *Server) Client() *awss3.Client {
-	return awss3.New(awss3.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(s.Endpoint),
-		UsePathStyle: true,
-		Credentials:  credentials.NewStaticCredentialsProvider(AccessKey, SecretKey, ""),
+// Client is an S3 client of the server with the test key pair, each
+// attempt within 10 s.
+func (s *Server) Client() *s3api.Client {
+	c, err := s3api.New(s3api.Config{
+		Endpoint:    s.Endpoint,
+		Region:      "us-east-1",
+		Credentials: s3api.Static(s3api.Credentials{AccessKeyID: AccessKey, SecretAccessKey: SecretKey}),
+		Timeout:     10 * time.Second,
 	})
+	if err != nil {
+		panic(err) // the endpoint is ours: a URL
+	}
+	return c
 }
 
-// Env is the environment that points the AWS SDK (and so chime) at the
+// Env is the environment that points chime (and AWS's tools) at the
 // server: endpoint, key pair, region, and no instance metadata lookups.
 func (s *Server) Env() []string {
 	return EnvFor(s.Endpoint)
@@ -232,7 +235,7 @@ func (s *Server) Bucket(t testing.TB) string {
 	name := "t" + randomHex(8)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := s.Client().CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: &name}); err != nil {
+	if err := s.Client().CreateBucket(ctx, name); err != nil {
 		t.Fatalf("create bucket: %v", err)
 	}
 	return name

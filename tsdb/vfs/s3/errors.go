@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/smithy-go"
-
+	"github.com/chime-tsdb/chime/internal/s3api"
 	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
@@ -16,7 +15,7 @@ import (
 // the likely cause (a missing bucket, wrong credentials, an unreachable
 // endpoint), with the server's own words. Err is what it wraps:
 // vfs.ErrNotExist, vfs.ErrChanged or vfs.ErrExist when the reply meant
-// that, or the SDK's error.
+// that, or the client's error (an *s3api.Error for a reply).
 type Error struct {
 	Op   string // list, open, read, publish, remove, lock, ...
 	Loc  string // the store, or the object
@@ -34,28 +33,16 @@ func (e *Error) Unwrap() error { return e.Err }
 var ErrNoConditionalWrites = errors.New("the S3 server does not honour conditional writes (If-None-Match / If-Match)")
 
 // status is the HTTP status of a failed request's reply, 0 when none came.
-func status(err error) int {
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode()
-	}
-	return 0
-}
+func status(err error) int { return s3api.StatusOf(err) }
 
 // code is the S3 error code of a failed request ("NoSuchBucket"), "" when
 // the reply had none.
-func code(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
+func code(err error) string { return s3api.CodeOf(err) }
 
-// fail makes an SDK error of an operation on the store one clear line.
+// fail makes a client's error of an operation on the store one clear line.
 func (s *Store) fail(op string, err error) error { return s.failName(op, "", err) }
 
-// failName makes an SDK error of an operation on the object name one
+// failName makes a client's error of an operation on the object name one
 // clear line, wrapping the vfs sentinel its status means.
 func (s *Store) failName(op, name string, err error) error {
 	e := &Error{Op: op, Loc: s.loc, Err: err, Code: status(err)}
@@ -75,10 +62,10 @@ func (s *Store) failName(op, name string, err error) error {
 		e.Msg, e.Err = "no such object", fmt.Errorf("%w (%w)", vfs.ErrNotExist, err)
 	case e.Code == 412:
 		e.Msg, e.Err = "precondition failed", fmt.Errorf("%w (%w)", errPrecondition, err)
+	case isTimeout(err):
+		e.Msg = fmt.Sprintf("no reply in time from the S3 endpoint%s (nothing moved for %v)", s.at(), s.opts.Timeout)
 	case isNetwork(err):
 		e.Msg = fmt.Sprintf("cannot reach the S3 endpoint%s: %v", s.at(), cause(err))
-	case errors.Is(err, context.DeadlineExceeded):
-		e.Msg = fmt.Sprintf("no reply in time from the S3 endpoint%s", s.at())
 	default:
 		e.Msg = cause(err).Error()
 	}
@@ -103,6 +90,18 @@ func cmpOr(a, b string) string {
 	return b
 }
 
+// isTimeout reports a request that stalled: no reply, or a reply that
+// stopped coming (a connection that cannot be made is not one: it
+// cannot reach the endpoint).
+func isTimeout(err error) bool {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)
+}
+
 // isNetwork reports a failure to connect or a connection lost.
 func isNetwork(err error) bool {
 	var ne net.Error
@@ -110,27 +109,28 @@ func isNetwork(err error) bool {
 	return errors.As(err, &oe) || errors.As(err, &ne) && !ne.Timeout()
 }
 
-// cause strips the SDK's wrapping ("operation error S3: GetObject, https
-// response error StatusCode: ..., RequestID: ...") down to the server's
-// message, or the network error.
+// cause strips a client's error down to the server's code and message,
+// or the network error: the caller names the operation and the object.
 func cause(err error) error {
-	var ae smithy.APIError
+	var ae *s3api.Error
 	if errors.As(err, &ae) {
-		return fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
+		msg := fmt.Sprintf("%s: %s", ae.Code, ae.Message)
+		if ae.Region != "" {
+			msg += fmt.Sprintf(" (the bucket is in region %s: set AWS_REGION=%s)", ae.Region, ae.Region)
+		}
+		return errors.New(msg)
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) {
 		return oe
 	}
-	var ce *smithy.CanceledError
-	if errors.As(err, &ce) {
-		return ce.Err
-	}
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
+	var re *s3api.RequestError
+	if errors.As(err, &re) {
+		err = re.Err
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return ue.Err // not the URL again
 		}
-		err = u
 	}
+	return err
 }

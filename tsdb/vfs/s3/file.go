@@ -1,17 +1,13 @@
 package s3
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-
+	"github.com/chime-tsdb/chime/internal/s3api"
 	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
@@ -352,47 +348,17 @@ type got struct {
 
 // get fetches a range ("" for all) of the object name, pinned to v when
 // given. A body cut short (a dying connection, a storage node going
-// away) is fetched again, a bounded number of times.
+// away) is fetched again by the client, a bounded number of times.
 func (s *Store) get(name string, v vfs.Version, rng string) (got, error) {
-	var err error
-	for attempt := 0; attempt < s.opts.Attempts; attempt++ {
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
-		}
-		var r got
-		r, err = s.getOnce(name, v, rng)
-		if err == nil || !errors.Is(err, errShortBody) {
-			return r, err
-		}
-	}
-	return got{}, err
-}
-
-// errShortBody is wrapped when a reply's body ends before its length.
-var errShortBody = errors.New("reply body cut short")
-
-func (s *Store) getOnce(name string, v vfs.Version, rng string) (got, error) {
-	in := &awss3.GetObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(name))}
-	if v != "" {
-		in.IfMatch = aws.String(string(v))
-	}
-	if rng != "" {
-		in.Range = aws.String(rng)
-	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	out, err := s.client.GetObject(ctx, in)
+	out, err := s.client.GetObject(ctx, s3api.GetObjectInput{Bucket: s.bucket, Key: s.key(name), Range: rng, IfMatch: string(v)})
 	if err != nil {
 		return got{}, s.openError(name, v, err)
 	}
-	defer out.Body.Close()
-	n := aws.ToInt64(out.ContentLength)
-	data := make([]byte, n)
-	if _, err := io.ReadFull(out.Body, data); err != nil {
-		return got{}, fmt.Errorf("read %s: %w: %w", name, errShortBody, err)
-	}
-	r := got{data: data, size: n, etag: aws.ToString(out.ETag)}
-	if cr := aws.ToString(out.ContentRange); cr != "" {
+	n := int64(len(out.Body))
+	r := got{data: out.Body, size: n, etag: out.ETag}
+	if cr := out.ContentRange; cr != "" {
 		if r.off, r.size, err = parseContentRange(cr); err != nil {
 			return got{}, fmt.Errorf("read %s: %w", name, err)
 		}

@@ -10,9 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-
+	"github.com/chime-tsdb/chime/internal/s3api"
 	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
@@ -39,7 +37,7 @@ func (s *Store) Lock(name string, wait bool) (vfs.Lock, error) {
 	var seenAt time.Time // since when, monotonic
 	poll := min(s.opts.LeaseTTL/10, time.Second)
 	for {
-		etag, err := l.put(aws.String("*"), nil)
+		etag, err := l.put("*", "")
 		if err == nil {
 			return l.held(etag), nil
 		}
@@ -60,7 +58,7 @@ func (s *Store) Lock(name string, wait bool) (vfs.Lock, error) {
 			}
 		}
 		if time.Since(seenAt) >= s.opts.LeaseTTL {
-			etag, err := l.put(nil, aws.String(seen))
+			etag, err := l.put("", seen)
 			if err == nil {
 				return l.held(etag), nil // taken over: its holder stopped renewing
 			}
@@ -93,11 +91,11 @@ type headInfo struct {
 func (s *Store) head(name string) (headInfo, error) {
 	ctx, cancel := s.ctx()
 	defer cancel()
-	out, err := s.client.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(name))})
+	out, err := s.client.HeadObject(ctx, s.bucket, s.key(name))
 	if err != nil {
 		return headInfo{}, s.failName("lock", name, err)
 	}
-	return headInfo{etag: aws.ToString(out.ETag), modified: aws.ToTime(out.LastModified)}, nil
+	return headInfo{etag: out.ETag, modified: out.LastModified}, nil
 }
 
 // lease is a held lease.
@@ -122,8 +120,9 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
-// put writes the lease's next content, if absent or if still at ifMatch.
-func (l *lease) put(ifNoneMatch, ifMatch *string) (string, error) {
+// put writes the lease's next content, if absent (ifNoneMatch "*") or if
+// still at ifMatch.
+func (l *lease) put(ifNoneMatch, ifMatch string) (string, error) {
 	l.mu.Lock()
 	l.seq++
 	host, _ := os.Hostname()
@@ -131,14 +130,14 @@ func (l *lease) put(ifNoneMatch, ifMatch *string) (string, error) {
 	l.mu.Unlock()
 	ctx, cancel := l.s.ctx()
 	defer cancel()
-	out, err := l.s.client.PutObject(ctx, &awss3.PutObjectInput{
-		Bucket: &l.s.bucket, Key: aws.String(l.s.key(l.name)), Body: strings.NewReader(body),
-		ContentLength: aws.Int64(int64(len(body))), IfNoneMatch: ifNoneMatch, IfMatch: ifMatch,
+	etag, err := l.s.client.PutObject(ctx, s3api.PutObjectInput{
+		Bucket: l.s.bucket, Key: l.s.key(l.name), Body: strings.NewReader(body), Size: int64(len(body)),
+		IfNoneMatch: ifNoneMatch, IfMatch: ifMatch,
 	})
 	if err != nil {
 		return "", l.s.failName("lock", l.name, err)
 	}
-	if etag := aws.ToString(out.ETag); etag != "" {
+	if etag != "" {
 		return etag, nil
 	}
 	// Some servers (SeaweedFS after a conditional write) send no ETag:
@@ -191,7 +190,7 @@ func (l *lease) renew() error {
 	}
 	cur := l.etag
 	l.mu.Unlock()
-	etag, err := l.put(nil, aws.String(cur))
+	etag, err := l.put("", cur)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {

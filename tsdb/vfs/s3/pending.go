@@ -7,10 +7,7 @@ import (
 	"os"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-
+	"github.com/chime-tsdb/chime/internal/s3api"
 	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
@@ -49,13 +46,7 @@ func (p *pending) Publish(name string) error {
 	if p.size >= p.s.opts.PartSize {
 		return p.s.multipart(name, p.f, p.size)
 	}
-	in := &awss3.PutObjectInput{
-		Bucket:        &p.s.bucket,
-		Key:           aws.String(p.s.key(name)),
-		Body:          io.NewSectionReader(p.f, 0, p.size),
-		ContentLength: aws.Int64(p.size),
-		IfNoneMatch:   aws.String("*"),
-	}
+	in := s3api.PutObjectInput{Bucket: p.s.bucket, Key: p.s.key(name), Body: p.f, Size: p.size, IfNoneMatch: "*"}
 	ctx, cancel := p.s.ctx()
 	defer cancel()
 	if _, err := p.s.client.PutObject(ctx, in); err != nil {
@@ -96,20 +87,18 @@ func (p *pending) Close() error {
 // where S3 applies a condition. An upload that is not completed is
 // aborted; a dead writer's is swept later (see Stale).
 func (s *Store) multipart(name string, r io.ReaderAt, size int64) error {
-	key := aws.String(s.key(name))
+	key := s.key(name)
 	ctx, cancel := s.ctx()
-	up, err := s.client.CreateMultipartUpload(ctx, &awss3.CreateMultipartUploadInput{Bucket: &s.bucket, Key: key})
+	id, err := s.client.CreateMultipartUpload(ctx, s.bucket, key)
 	cancel()
 	if err != nil {
 		return s.failName("publish", name, err)
 	}
-	parts, err := s.uploadParts(key, up.UploadId, r, size)
+	parts, err := s.uploadParts(key, id, r, size)
 	if err == nil {
 		ctx, cancel := s.ctx()
-		_, err = s.client.CompleteMultipartUpload(ctx, &awss3.CompleteMultipartUploadInput{
-			Bucket: &s.bucket, Key: key, UploadId: up.UploadId,
-			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
-			IfNoneMatch:     aws.String("*"),
+		_, err = s.client.CompleteMultipartUpload(ctx, s3api.CompleteMultipartUploadInput{
+			Bucket: s.bucket, Key: key, UploadID: id, Parts: parts, IfNoneMatch: "*",
 		})
 		cancel()
 		if err == nil {
@@ -117,14 +106,14 @@ func (s *Store) multipart(name string, r io.ReaderAt, size int64) error {
 		}
 		err = s.publishError(name, err)
 	}
-	s.abort(*key, up.UploadId) // best effort: after a lost reply, it is gone already
+	s.abort(key, id) // best effort: after a lost reply, it is gone already
 	return err
 }
 
 // uploadParts uploads the parts of an upload, several in flight.
-func (s *Store) uploadParts(key, id *string, r io.ReaderAt, size int64) ([]types.CompletedPart, error) {
+func (s *Store) uploadParts(key, id string, r io.ReaderAt, size int64) ([]s3api.Part, error) {
 	n := int((size + s.opts.PartSize - 1) / s.opts.PartSize)
-	parts := make([]types.CompletedPart, n)
+	parts := make([]s3api.Part, n)
 	errs := make([]error, n)
 	sem := make(chan struct{}, s.opts.Parallel)
 	var wg sync.WaitGroup
@@ -137,15 +126,15 @@ func (s *Store) uploadParts(key, id *string, r io.ReaderAt, size int64) ([]types
 			length := min(s.opts.PartSize, size-off)
 			ctx, cancel := s.ctx()
 			defer cancel()
-			out, err := s.client.UploadPart(ctx, &awss3.UploadPartInput{
-				Bucket: &s.bucket, Key: key, UploadId: id, PartNumber: aws.Int32(int32(i + 1)),
-				Body: io.NewSectionReader(r, off, length), ContentLength: aws.Int64(length),
+			etag, err := s.client.UploadPart(ctx, s3api.UploadPartInput{
+				Bucket: s.bucket, Key: key, UploadID: id, PartNumber: i + 1,
+				Body: io.NewSectionReader(r, off, length), Size: length,
 			})
 			if err != nil {
-				errs[i] = s.failName("upload part", *key, err)
+				errs[i] = s.failName("upload part", key, err)
 				return
 			}
-			parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1))}
+			parts[i] = s3api.Part{Number: i + 1, ETag: etag}
 		}()
 	}
 	wg.Wait()
@@ -153,10 +142,10 @@ func (s *Store) uploadParts(key, id *string, r io.ReaderAt, size int64) ([]types
 }
 
 // abort aborts an upload; errors are left to the sweep of stale uploads.
-func (s *Store) abort(key string, id *string) {
+func (s *Store) abort(key, id string) {
 	ctx, cancel := s.ctx()
 	defer cancel()
-	s.client.AbortMultipartUpload(ctx, &awss3.AbortMultipartUploadInput{Bucket: &s.bucket, Key: &key, UploadId: id})
+	s.client.AbortMultipartUpload(ctx, s.bucket, key, id)
 }
 
 // Stale names the incomplete multipart uploads under the prefix that
@@ -175,8 +164,7 @@ func (s *Store) Stale() ([]string, error) {
 func (s *Store) RemoveStale() error {
 	ups, err := s.staleUploads()
 	for _, u := range ups {
-		id := u.id
-		s.abort(u.key, &id)
+		s.abort(u.key, u.id)
 	}
 	return err
 }
@@ -188,7 +176,7 @@ func (s *Store) staleUploads() ([]upload, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &awss3.ListMultipartUploadsInput{Bucket: &s.bucket, Prefix: aws.String(s.prefix), Delimiter: aws.String("/")}
+	in := s3api.ListMultipartUploadsInput{Bucket: s.bucket, Prefix: s.prefix, Delimiter: "/"}
 	var out []upload
 	for {
 		ctx, cancel := s.ctx()
@@ -198,13 +186,13 @@ func (s *Store) staleUploads() ([]upload, error) {
 			return out, s.fail("list uploads", err)
 		}
 		for _, u := range page.Uploads {
-			if now.Sub(aws.ToTime(u.Initiated)) >= s.opts.Grace {
-				out = append(out, upload{aws.ToString(u.Key), aws.ToString(u.UploadId)})
+			if now.Sub(u.Initiated) >= s.opts.Grace {
+				out = append(out, upload{u.Key, u.UploadID})
 			}
 		}
-		if !aws.ToBool(page.IsTruncated) {
+		if !page.IsTruncated {
 			return out, nil
 		}
-		in.KeyMarker, in.UploadIdMarker = page.NextKeyMarker, page.NextUploadIdMarker
+		in.KeyMarker, in.UploadIDMarker = page.NextKeyMarker, page.NextUploadIDMarker
 	}
 }

@@ -6,8 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/chime-tsdb/chime/internal/s3api"
 )
 
 // probeName is the object the probe of conditional writes conflicts on.
@@ -35,20 +34,20 @@ type probeState struct {
 }
 
 func (s *Store) runProbe() error {
-	created, err := s.probePut(aws.String("*"), nil)
+	created, err := s.probePut("*", "")
 	if err != nil {
 		return err
 	}
 	if created {
 		// Absent before, or the condition ignored: a second create tells.
-		if created, err = s.probePut(aws.String("*"), nil); err != nil {
+		if created, err = s.probePut("*", ""); err != nil {
 			return err
 		}
 		if created {
 			return s.noConditions("a second create of one name (If-None-Match: *) succeeded")
 		}
 	}
-	replaced, err := s.probePut(nil, aws.String(`"00000000000000000000000000000000"`))
+	replaced, err := s.probePut("", `"00000000000000000000000000000000"`)
 	if err != nil {
 		return err
 	}
@@ -65,13 +64,13 @@ func (s *Store) noConditions(what string) error {
 
 // probePut writes the probe object under a condition and reports whether
 // the write happened (false: 412).
-func (s *Store) probePut(ifNoneMatch, ifMatch *string) (bool, error) {
+func (s *Store) probePut(ifNoneMatch, ifMatch string) (bool, error) {
 	body := "chime probes conditional writes with this object\n"
 	ctx, cancel := s.ctx()
 	defer cancel()
-	_, err := s.client.PutObject(ctx, &awss3.PutObjectInput{
-		Bucket: &s.bucket, Key: aws.String(s.key(probeName)), Body: strings.NewReader(body),
-		ContentLength: aws.Int64(int64(len(body))), IfNoneMatch: ifNoneMatch, IfMatch: ifMatch,
+	_, err := s.client.PutObject(ctx, s3api.PutObjectInput{
+		Bucket: s.bucket, Key: s.key(probeName), Body: strings.NewReader(body), Size: int64(len(body)),
+		IfNoneMatch: ifNoneMatch, IfMatch: ifMatch,
 	})
 	if err == nil {
 		return true, nil

@@ -7,13 +7,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-
+	"github.com/chime-tsdb/chime/internal/s3api"
 	"github.com/chime-tsdb/chime/internal/s3test"
 	"github.com/chime-tsdb/chime/tsdb/vfs"
 	"github.com/chime-tsdb/chime/tsdb/vfs/s3"
@@ -98,7 +97,7 @@ func TestStore_Multipart(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	ups, err := srv.Client().ListMultipartUploads(ctx, &awss3.ListMultipartUploadsInput{Bucket: aws.String(st.Bucket())})
+	ups, err := srv.Client().ListMultipartUploads(ctx, s3api.ListMultipartUploadsInput{Bucket: st.Bucket()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,8 +170,8 @@ func TestStore_Lease(t *testing.T) {
 	// waiting it is refused at once; waiting takes it over, but only after
 	// a TTL of seeing it unchanged.
 	_, srv := newStore(t, s3.Options{})
-	if _, err := srv.Client().PutObject(context.Background(), &awss3.PutObjectInput{
-		Bucket: aws.String(st.Bucket()), Key: aws.String(st.Prefix() + ".compact"), Body: bytes.NewReader([]byte("dead holder")),
+	if _, err := srv.Client().PutObject(context.Background(), s3api.PutObjectInput{
+		Bucket: st.Bucket(), Key: st.Prefix() + ".compact", Body: strings.NewReader("dead holder"), Size: 11,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-
+	"github.com/chime-tsdb/chime/internal/s3api"
 	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
@@ -36,10 +34,14 @@ type Options struct {
 	// that long, seeing the lease object unchanged, before it takes over.
 	// 0 means 30 s.
 	LeaseTTL time.Duration
-	// Timeout bounds each request attempt; 0 means 30 s.
+	// Timeout bounds the silence of each request attempt: it fails once
+	// nothing moved either way for that long, or its reply's headers
+	// took longer (a transfer in progress takes what it takes); 0 means
+	// 30 s.
 	Timeout time.Duration
 	// Attempts bounds the attempts of each request (retries with backoff);
-	// 0 means 4.
+	// 0 means the AWS configuration's (AWS_MAX_ATTEMPTS, max_attempts),
+	// or else 4.
 	Attempts int
 	// PartSize is the size of the parts of a multipart upload, and the
 	// size from which an object is uploaded in parts; 0 means 16 MiB.
@@ -58,9 +60,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
-	}
-	if o.Attempts <= 0 {
-		o.Attempts = 4
 	}
 	if o.PartSize <= 0 {
 		o.PartSize = 16 << 20
@@ -81,8 +80,7 @@ type Store struct {
 	bucket   string
 	prefix   string // "" or ending in '/'
 	endpoint string // for messages
-	client   *awss3.Client
-	http     *httpClient
+	client   *s3api.Client
 	opts     Options
 	cache    *cache
 
@@ -154,16 +152,18 @@ func (s *Store) Caps() vfs.Caps { return vfs.Caps{} }
 func (s *Store) Sub(name string) *Store {
 	return &Store{
 		loc: strings.TrimSuffix(s.loc, "/") + "/" + name, bucket: s.bucket, prefix: s.prefix + name + "/",
-		endpoint: s.endpoint, client: s.client, http: s.http, opts: s.opts, cache: s.cache, probed: s.probed,
+		endpoint: s.endpoint, client: s.client, opts: s.opts, cache: s.cache, probed: s.probed,
 	}
 }
 
 func (s *Store) key(name string) string { return s.prefix + name }
 
-// ctx is the context of one request: every attempt has its own timeout,
-// and the retries are bounded in number.
+// ctx is the context of one request. It sets no deadline: every attempt
+// fails once it stalls for the timeout, and the attempts are bounded in
+// number, so no request waits for ever; a deadline on the whole would
+// also cut short a large transfer that progresses.
 func (s *Store) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), time.Duration(s.opts.Attempts)*(s.opts.Timeout+2*time.Second))
+	return context.WithCancel(context.Background())
 }
 
 // List lists the objects of the prefix (not those of databases below it),
@@ -180,7 +180,7 @@ func (s *Store) List() ([]vfs.Entry, error) {
 
 // listPrefix lists the objects directly under prefix, page by page.
 func (s *Store) listPrefix(prefix string, each func(name string, e vfs.Entry)) error {
-	in := &awss3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: aws.String(prefix), Delimiter: aws.String("/")}
+	in := s3api.ListObjectsV2Input{Bucket: s.bucket, Prefix: prefix, Delimiter: "/"}
 	for {
 		ctx, cancel := s.ctx()
 		page, err := s.client.ListObjectsV2(ctx, in)
@@ -189,12 +189,12 @@ func (s *Store) listPrefix(prefix string, each func(name string, e vfs.Entry)) e
 			return s.fail("list", err)
 		}
 		for _, o := range page.Contents {
-			name := strings.TrimPrefix(aws.ToString(o.Key), prefix)
-			e := vfs.Entry{Name: name, Version: vfs.Version(aws.ToString(o.ETag)), Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified)}
+			name := strings.TrimPrefix(o.Key, prefix)
+			e := vfs.Entry{Name: name, Version: vfs.Version(o.ETag), Size: o.Size, ModTime: o.LastModified}
 			s.sizes.Store(sizeKey(name, e.Version), e.Size)
 			each(name, e)
 		}
-		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+		if !page.IsTruncated {
 			return nil
 		}
 		in.ContinuationToken = page.NextContinuationToken
@@ -204,7 +204,7 @@ func (s *Store) listPrefix(prefix string, each func(name string, e vfs.Entry)) e
 // ListDirs lists the names of the "directories" directly under the
 // store's prefix: the databases of a server's root.
 func (s *Store) ListDirs() ([]string, error) {
-	in := &awss3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: aws.String(s.prefix), Delimiter: aws.String("/")}
+	in := s3api.ListObjectsV2Input{Bucket: s.bucket, Prefix: s.prefix, Delimiter: "/"}
 	var out []string
 	for {
 		ctx, cancel := s.ctx()
@@ -214,9 +214,9 @@ func (s *Store) ListDirs() ([]string, error) {
 			return nil, s.fail("list", err)
 		}
 		for _, p := range page.CommonPrefixes {
-			out = append(out, strings.TrimSuffix(strings.TrimPrefix(aws.ToString(p.Prefix), s.prefix), "/"))
+			out = append(out, strings.TrimSuffix(strings.TrimPrefix(p, s.prefix), "/"))
 		}
-		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+		if !page.IsTruncated {
 			return out, nil
 		}
 		in.ContinuationToken = page.NextContinuationToken
@@ -258,13 +258,9 @@ func (s *Store) Remove(names ...string) error {
 
 // remove deletes one object, if it still has the ETag etag when given.
 func (s *Store) remove(name, etag string) error {
-	in := &awss3.DeleteObjectInput{Bucket: &s.bucket, Key: aws.String(s.key(name))}
-	if etag != "" {
-		in.IfMatch = aws.String(etag)
-	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	if _, err := s.client.DeleteObject(ctx, in); err != nil {
+	if err := s.client.DeleteObject(ctx, s3api.DeleteObjectInput{Bucket: s.bucket, Key: s.key(name), IfMatch: etag}); err != nil {
 		if status(err) == 404 {
 			return nil
 		}
@@ -277,15 +273,15 @@ func (s *Store) remove(name, etag string) error {
 // the local monotonic clock since. The grace periods of a database are
 // measured on it (it implements tsdb.Clock).
 func (s *Store) Now() (time.Time, error) {
-	if t, ok := s.http.serverNow(); ok {
+	if t, ok := s.client.ServerNow(); ok {
 		return t, nil
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	if _, err := s.client.HeadBucket(ctx, &awss3.HeadBucketInput{Bucket: &s.bucket}); err != nil {
+	if err := s.client.HeadBucket(ctx, s.bucket); err != nil {
 		return time.Time{}, s.fail("read the server's clock", err)
 	}
-	if t, ok := s.http.serverNow(); ok {
+	if t, ok := s.client.ServerNow(); ok {
 		return t, nil
 	}
 	return time.Time{}, errors.New("the server's replies carry no Date header")
@@ -293,7 +289,7 @@ func (s *Store) Now() (time.Time, error) {
 
 // Requests is the number of requests sent so far, by operation (GET,
 // PUT, LIST, ...): what a command costs on a store that bills requests.
-func (s *Store) Requests() map[string]int { return s.http.counts() }
+func (s *Store) Requests() map[string]int { return s.client.Counts() }
 
 // Endpoint is the S3 endpoint in use ("" for AWS's default).
 func (s *Store) Endpoint() string { return s.endpoint }
