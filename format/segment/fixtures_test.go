@@ -2,11 +2,17 @@ package segment
 
 import (
 	"bytes"
+	"embed"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 )
+
+// damagedFixtures are the segments of testdata/damaged, made by
+// testdata/gen at the repository's root; embedded, so that format's tests
+// too stay off the file system.
+//
+//go:embed testdata/damaged
+var damagedFixtures embed.FS
 
 // TestFixtures_Damaged reads the damaged files of testdata/damaged (made
 // by testdata/gen): each is refused with the sentinel of its kind of
@@ -22,17 +28,16 @@ func TestFixtures_Damaged(t *testing.T) {
 		"footer-version.seg":   ErrVersion,
 		"too-short.seg":        ErrCorrupt,
 	}
-	dir := filepath.Join("..", "..", "testdata", "damaged")
-	entries, err := os.ReadDir(dir)
+	entries, err := damagedFixtures.ReadDir("testdata/damaged")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(entries) != len(want) {
-		t.Fatalf("%d fixtures in %s, want %d (run go run ./testdata/gen)", len(entries), dir, len(want))
+		t.Fatalf("%d fixtures in testdata/damaged, want %d (run go run ./testdata/gen)", len(entries), len(want))
 	}
 	for name, sentinel := range want {
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join(dir, name))
+			data, err := damagedFixtures.ReadFile("testdata/damaged/" + name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,9 +61,8 @@ func TestFixtures_Damaged(t *testing.T) {
 // TestFixtures_Verify: Verify finds the damage of a block Open does not
 // read, and still says what keys the file held.
 func TestFixtures_Verify(t *testing.T) {
-	dir := filepath.Join("..", "..", "testdata", "damaged")
 	for name, wantErr := range map[string]bool{"good.seg": false, "block-byte.seg": true} {
-		data, err := os.ReadFile(filepath.Join(dir, name))
+		data, err := damagedFixtures.ReadFile("testdata/damaged/" + name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,12 +1,12 @@
 // Command gen makes the shared test fixtures of testdata/, so that none is
 // made by hand:
 //
-//	go run ./testdata/gen            # rewrites testdata/v1db and testdata/damaged
+//	go run ./testdata/gen            # rewrites testdata/v1db and format/segment/testdata/damaged
 //
 // v1db is a database as chime wrote them before its storage seam: version
 // 1 segments, transaction names from the clock, a main whose included
 // list names files without IDs, a minor-compaction output renamed over
-// the newest transaction it merged, a delete marker. damaged/ holds one
+// the newest transaction it merged, a delete marker. damaged holds one
 // small segment and copies of it damaged in the ways the readers must
 // refuse, each named after its damage. The fixtures are deterministic:
 // running gen again rewrites the same bytes.
@@ -27,17 +27,25 @@ import (
 
 func main() {
 	log.SetFlags(0)
-	root := "testdata"
+	root := "." // the repository; the tests pass another to compare
 	if len(os.Args) > 1 {
 		root = os.Args[1]
 	}
-	if err := v1db(filepath.Join(root, "v1db")); err != nil {
+	if err := v1db(filepath.Join(root, V1DB)); err != nil {
 		log.Fatal(err)
 	}
-	if err := damaged(filepath.Join(root, "damaged")); err != nil {
+	if err := damaged(filepath.Join(root, Damaged)); err != nil {
 		log.Fatal(err)
 	}
 }
+
+// Where the fixtures live, relative to the repository: the damaged
+// segments beside format/segment, whose tests embed them (format reads
+// no files).
+const (
+	V1DB    = "testdata/v1db"
+	Damaged = "format/segment/testdata/damaged"
+)
 
 // Legacy transaction names: nanoseconds of the clock when they were made.
 const (
