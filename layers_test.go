@@ -30,6 +30,7 @@ var layers = map[string][]string{
 	"server":                  {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "tsdb/agg", "tsdb/extsort", "compact"},
 	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "format/parquet", "tsdb", "tsdb/vfs", "tsdb/vfs/s3", "tsdb/agg", "tsdb/extsort", "compact", "server"},
 	"internal/benchdata":      {"format"},
+	"internal/chart":          {},
 	"internal/aggref":         {"format", "tsdb/agg"},
 	"internal/tools/gen":      {"internal/benchdata"},
 	"internal/tools/measure":  {},
