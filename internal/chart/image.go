@@ -13,8 +13,8 @@ import (
 
 // Image size limits, in pixels.
 const (
-	MinImageWidth  = 200
-	MinImageHeight = 120
+	MinImageWidth  = 300
+	MinImageHeight = 200
 	MaxImageSide   = 10000
 )
 
@@ -121,7 +121,7 @@ func newLayout(c *Chart, w, h int, fs *faces) *layout {
 	l.top = y + 8
 	l.bottom = l.h - pad - 2*(labelSize+6)
 	lo, hi, _ := c.valueRange()
-	l.vticks = ValueTicks(lo, hi, max(2, int((l.bottom-l.top)/40)+1))
+	lo, hi, l.vticks = NiceRange(lo, hi, max(2, int((l.bottom-l.top)/40)+1))
 	labelW := 0.0
 	for _, t := range l.vticks {
 		labelW = math.Max(labelW, fs.width(t.Label, labelSize))

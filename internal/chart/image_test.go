@@ -25,14 +25,30 @@ func TestWritePNG_SizeAndSeriesPixels(t *testing.T) {
 			t.Fatalf("image is %v, want %dx%d", b, size[0], size[1])
 		}
 		for i := range 2 {
-			if n := countColour(img, Palette[i]); n < size[0]/4 {
-				t.Errorf("%dx%d: %d pixels of series %d's colour, want a line across the plot", size[0], size[1], n, i+1)
+			if n := colourColumns(img, Palette[i]); n < size[0]*2/3 {
+				t.Errorf("%dx%d: %d pixel columns with series %d's colour, want a line across the plot", size[0], size[1], n, i+1)
 			}
 		}
 		if n := countColour(img, Palette[2]); n != 0 {
 			t.Errorf("%d pixels of a third series' colour, with two series", n)
 		}
 	}
+}
+
+// colourColumns counts the pixel columns that hold c.
+func colourColumns(img image.Image, c color.RGBA) int {
+	n := 0
+	b := img.Bounds()
+	for x := b.Min.X; x < b.Max.X; x++ {
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if near(r>>8, c.R) && near(g>>8, c.G) && near(bl>>8, c.B) {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // countColour counts the pixels within a small distance of c.

@@ -74,7 +74,7 @@ func newTermGrid(c *Chart, o TermOptions) *termGrid {
 		g.ph--
 	}
 	lo, hi, _ := c.valueRange()
-	g.vticks = ValueTicks(lo, hi, max(2, g.ph/2+1))
+	lo, hi, g.vticks = NiceRange(lo, hi, max(2, g.ph/2+1))
 	for _, t := range g.vticks {
 		g.labelW = max(g.labelW, utf8.RuneCountInString(t.Label))
 	}

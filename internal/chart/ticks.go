@@ -24,7 +24,7 @@ func ValueTicks(lo, hi float64, n int) []Tick {
 		step = niceStep(step * 1.01)
 	}
 	var ticks []Tick
-	for k := math.Ceil(lo / step); k*step <= hi*(1+1e-12) && len(ticks) < n; k++ {
+	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+math.Abs(hi)*1e-12 && len(ticks) < n; k++ {
 		v := k * step
 		if v == 0 {
 			v = 0 // no -0
@@ -32,6 +32,21 @@ func ValueTicks(lo, hi float64, n int) []Tick {
 		ticks = append(ticks, Tick{V: v, Label: formatValue(v, step)})
 	}
 	return ticks
+}
+
+// NiceRange widens [lo, hi] to the nearest multiples of a 1, 2 or 5
+// times a power of ten step that gives at most n (at least 2) ticks, so
+// that both ends of a value axis are labelled, and returns the ticks.
+func NiceRange(lo, hi float64, n int) (float64, float64, []Tick) {
+	n = max(n, 2)
+	step := niceStep((hi - lo) / float64(n))
+	for {
+		nlo, nhi := math.Floor(lo/step+1e-9)*step, math.Ceil(hi/step-1e-9)*step
+		if math.Round((nhi-nlo)/step)+1 <= float64(n) || math.IsInf(nhi-nlo, 0) {
+			return nlo, nhi, ValueTicks(nlo, nhi, n)
+		}
+		step = niceStep(step * 1.01)
+	}
 }
 
 // niceStep is the smallest of 1, 2 and 5 times a power of ten that is at

@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,25 @@ func TestValueTicks(t *testing.T) {
 		}
 		if len(got) > tt.n {
 			t.Errorf("ValueTicks(%v, %v, %d): %d ticks", tt.lo, tt.hi, tt.n, len(got))
+		}
+	}
+}
+
+func TestNiceRange(t *testing.T) {
+	tests := []struct {
+		lo, hi         float64
+		n              int
+		wantLo, wantHi float64
+	}{
+		{1, 8, 3, 0, 10},
+		{1, 8, 8, 1, 8},
+		{-11.5, 30, 6, -20, 30},
+		{0.3, 0.7, 5, 0.3, 0.7},
+	}
+	for _, tt := range tests {
+		lo, hi, ticks := NiceRange(tt.lo, tt.hi, tt.n)
+		if math.Abs(lo-tt.wantLo) > 1e-9 || math.Abs(hi-tt.wantHi) > 1e-9 || len(ticks) > tt.n || math.Abs(ticks[0].V-lo) > 1e-9 {
+			t.Errorf("NiceRange(%v, %v, %d) = %v, %v, %v; want %v, %v", tt.lo, tt.hi, tt.n, lo, hi, ticks, tt.wantLo, tt.wantHi)
 		}
 	}
 }
