@@ -54,19 +54,19 @@ func (r *raster) stroke(vs []vertex, width float64, c color.RGBA) {
 	if len(vs) == 0 {
 		return
 	}
-	b := r.img.Bounds()
-	if r.vr == nil {
-		r.vr = vector.NewRasterizer(b.Dx(), b.Dy())
-	}
-	r.vr.Reset(b.Dx(), b.Dy())
 	h := float32(width / 2)
+	box, ok := r.begin(vs, width/2+1)
+	if !ok {
+		return
+	}
+	ox, oy := float32(box.Min.X), float32(box.Min.Y)
 	for i, v := range vs {
-		x, y := float32(v.x), float32(v.y)
+		x, y := float32(v.x)-ox, float32(v.y)-oy
 		r.quad(x-h, y-h, x-h, y+h, x+h, y+h, x+h, y-h)
 		if i == 0 {
 			continue
 		}
-		px, py := float32(vs[i-1].x), float32(vs[i-1].y)
+		px, py := float32(vs[i-1].x)-ox, float32(vs[i-1].y)-oy
 		dx, dy := x-px, y-py
 		n := float32(math.Hypot(float64(dx), float64(dy)))
 		if n == 0 {
@@ -75,24 +75,44 @@ func (r *raster) stroke(vs []vertex, width float64, c color.RGBA) {
 		nx, ny := -dy/n*h, dx/n*h
 		r.quad(px+nx, py+ny, x+nx, y+ny, x-nx, y-ny, px-nx, py-ny)
 	}
-	r.vr.Draw(r.img, b, image.NewUniform(c), image.Point{})
+	r.vr.Draw(r.img, box, image.NewUniform(c), image.Point{})
+}
+
+// begin readies the rasteriser for a path over vs, widened by margin:
+// only the pixels of its bounding box (within the image) are visited,
+// with the box's corner as the origin.
+func (r *raster) begin(vs []vertex, margin float64) (image.Rectangle, bool) {
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, v := range vs {
+		x0, y0, x1, y1 = math.Min(x0, v.x), math.Min(y0, v.y), math.Max(x1, v.x), math.Max(y1, v.y)
+	}
+	box := image.Rect(int(math.Floor(x0-margin)), int(math.Floor(y0-margin)), int(math.Ceil(x1+margin)), int(math.Ceil(y1+margin)))
+	box = box.Intersect(r.img.Bounds())
+	if box.Empty() {
+		return box, false
+	}
+	if r.vr == nil {
+		r.vr = vector.NewRasterizer(box.Dx(), box.Dy())
+	}
+	r.vr.Reset(box.Dx(), box.Dy())
+	return box, true
 }
 
 func (r *raster) fillPolygon(vs []vertex, c color.RGBA) {
 	if len(vs) < 3 {
 		return
 	}
-	b := r.img.Bounds()
-	if r.vr == nil {
-		r.vr = vector.NewRasterizer(b.Dx(), b.Dy())
+	box, ok := r.begin(vs, 1)
+	if !ok {
+		return
 	}
-	r.vr.Reset(b.Dx(), b.Dy())
-	r.vr.MoveTo(float32(vs[0].x), float32(vs[0].y))
+	ox, oy := float32(box.Min.X), float32(box.Min.Y)
+	r.vr.MoveTo(float32(vs[0].x)-ox, float32(vs[0].y)-oy)
 	for _, v := range vs[1:] {
-		r.vr.LineTo(float32(v.x), float32(v.y))
+		r.vr.LineTo(float32(v.x)-ox, float32(v.y)-oy)
 	}
 	r.vr.ClosePath()
-	r.vr.Draw(r.img, b, image.NewUniform(premultiply(c)), image.Point{})
+	r.vr.Draw(r.img, box, image.NewUniform(premultiply(c)), image.Point{})
 }
 
 // premultiply turns a colour with straight alpha into image/color's
