@@ -61,9 +61,18 @@ const (
 	pad       = 12
 )
 
-// goFont is the Go font, parsed on first use only: linking this package
-// must not slow down the start of every command.
-var goFont = sync.OnceValues(func() (*opentype.Font, error) { return opentype.Parse(goregular.TTF) })
+// The Go font, parsed on first use only: linking this package must not
+// slow down the start of every command.
+var (
+	goFontOnce sync.Once
+	goFontData *opentype.Font
+	goFontErr  error
+)
+
+func goFont() (*opentype.Font, error) {
+	goFontOnce.Do(func() { goFontData, goFontErr = opentype.Parse(goregular.TTF) })
+	return goFontData, goFontErr
+}
 
 // faces caches a face per text size.
 type faces struct {

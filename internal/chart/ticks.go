@@ -91,22 +91,19 @@ const (
 	day    = 24 * hour
 )
 
-// intervals are the tick spacings, smallest first.
-var intervals = func() []interval {
-	var out []interval
-	for p := uint64(1); p < second; p *= 10 {
-		out = append(out, interval{ns: p}, interval{ns: 2 * p}, interval{ns: 5 * p})
-	}
-	for _, d := range []uint64{second, 2 * second, 5 * second, 10 * second, 15 * second, 30 * second,
-		minute, 2 * minute, 5 * minute, 10 * minute, 15 * minute, 30 * minute,
-		hour, 2 * hour, 3 * hour, 6 * hour, 12 * hour, day, 2 * day, 7 * day, 14 * day} {
-		out = append(out, interval{ns: d})
-	}
-	for _, m := range []int{1, 2, 3, 6, 12, 24, 60, 120, 240, 600} {
-		out = append(out, interval{months: m})
-	}
-	return out
-}()
+// intervals are the tick spacings, smallest first: a literal, so that
+// nothing is built when chime starts.
+var intervals = [...]interval{
+	{ns: 1}, {ns: 2}, {ns: 5}, {ns: 10}, {ns: 20}, {ns: 50}, {ns: 100}, {ns: 200}, {ns: 500},
+	{ns: 1e3}, {ns: 2e3}, {ns: 5e3}, {ns: 1e4}, {ns: 2e4}, {ns: 5e4}, {ns: 1e5}, {ns: 2e5}, {ns: 5e5},
+	{ns: 1e6}, {ns: 2e6}, {ns: 5e6}, {ns: 1e7}, {ns: 2e7}, {ns: 5e7}, {ns: 1e8}, {ns: 2e8}, {ns: 5e8},
+	{ns: second}, {ns: 2 * second}, {ns: 5 * second}, {ns: 10 * second}, {ns: 15 * second}, {ns: 30 * second},
+	{ns: minute}, {ns: 2 * minute}, {ns: 5 * minute}, {ns: 10 * minute}, {ns: 15 * minute}, {ns: 30 * minute},
+	{ns: hour}, {ns: 2 * hour}, {ns: 3 * hour}, {ns: 6 * hour}, {ns: 12 * hour},
+	{ns: day}, {ns: 2 * day}, {ns: 7 * day}, {ns: 14 * day},
+	{months: 1}, {months: 2}, {months: 3}, {months: 6}, {months: 12}, {months: 24}, {months: 60},
+	{months: 120}, {months: 240}, {months: 600},
+}
 
 // approx is the interval's length in nanoseconds, months taken as 30.44
 // days.
