@@ -239,7 +239,7 @@ func TestUI_Browser_FollowsNewData(t *testing.T) {
 	for {
 		now := readUI(t, ctx)
 		if now.Range[1] == "1704067320000000001" && maxOf(now.Data[1]) == 9 {
-			checkAgainstAPI(t, e, now)
+			checkAgainstAPIAt(t, e, now, nil)
 			break
 		}
 		if time.Now().After(deadline) {
@@ -316,7 +316,13 @@ func waitLoads(t *testing.T, ctx context.Context, loads, series int) *uiState {
 // max.
 func checkAgainstAPI(t *testing.T, e *env, s *uiState) {
 	t.Helper()
-	body := e.must(200, "GET", s.LastQuery, "", "Authorization", "Bearer "+uiToken)
+	checkAgainstAPIAt(t, e, s, []string{"Authorization", "Bearer " + uiToken})
+}
+
+// checkAgainstAPIAt is checkAgainstAPI with the request headers hdr.
+func checkAgainstAPIAt(t *testing.T, e *env, s *uiState, hdr []string) {
+	t.Helper()
+	body := e.must(200, "GET", s.LastQuery, "", hdr...)
 	type row struct {
 		Key    string
 		TS     json.Number
@@ -460,4 +466,24 @@ func checkPage(t *testing.T, ctx context.Context, ex *exceptions) {
 	if msgs := ex.list(); len(msgs) > 0 {
 		t.Errorf("the page threw: %q", msgs)
 	}
+}
+
+// TestUI_Browser_Root: under --root the page reads the database the URL
+// names, and lists the others.
+func TestUI_Browser_Root(t *testing.T) {
+	ctx, ex := browser(t)
+	e := newRootEnv(t, nil)
+	e.put("/db/alpha", "a 1704067200000000000 u 1\na 1704067260000000000 u 2\n")
+	e.put("/db/beta", "b 1704067200000000000 F 0.5\nb 1704067260000000000 F 1.5\nb 1704067320000000000 F -2\n")
+	run(t, ctx, "open", chromedp.Navigate(e.ts.URL+"/ui/?db=beta&filter=b"))
+	s := waitLoads(t, ctx, 1, 1)
+	if !strings.HasPrefix(s.LastQuery, "/db/beta/?") || s.Labels[0] != "b" {
+		t.Fatalf("query %s, series %q: want database beta's key b", s.LastQuery, s.Labels)
+	}
+	checkAgainstAPIAt(t, e, s, nil)
+	names := get(t, ctx, "databases", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#db option')].map((o) => o.value)`))
+	if fmt.Sprint(names) != "[alpha beta]" {
+		t.Errorf("database list %q, want alpha and beta", names)
+	}
+	checkPage(t, ctx, ex)
 }
