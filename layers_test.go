@@ -28,7 +28,7 @@ var layers = map[string][]string{
 	"tsdb":                    {"format", "format/segment", "format/text", "format/timefmt", "tsdb/vfs", "tsdb/agg", "tsdb/extsort"},
 	"compact":                 {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs"},
 	"server":                  {"format", "format/segment", "format/text", "format/timefmt", "tsdb", "tsdb/vfs", "tsdb/agg", "tsdb/extsort", "compact"},
-	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "format/parquet", "tsdb", "tsdb/vfs", "tsdb/vfs/s3", "tsdb/agg", "tsdb/extsort", "compact", "server"},
+	"cmd/chime":               {"format", "format/segment", "format/text", "format/timefmt", "format/parquet", "tsdb", "tsdb/vfs", "tsdb/vfs/s3", "tsdb/agg", "tsdb/extsort", "compact", "server", "internal/chart"},
 	"internal/benchdata":      {"format"},
 	"internal/chart":          {},
 	"internal/aggref":         {"format", "tsdb/agg"},
