@@ -7,7 +7,7 @@ package server
 // its URL, follows new data, and keeps a screenshot (CHIME_UI_SCREENSHOT
 // names the file; otherwise it goes to the test's artifact directory,
 // kept with go test -artifacts). Without chromium it skips, except under
-// CI (CI set), where it fails.
+// CI (CI set), where it fails; with -short it skips.
 
 import (
 	"context"
@@ -50,6 +50,9 @@ func chromiumPath(t *testing.T) string {
 // context driving one tab of it, and the exceptions the page throws.
 func browser(t *testing.T) (context.Context, *exceptions) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("the browser tests run without -short (make test runs them once, not again under -race -short)")
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Flag("headless", true),
