@@ -416,8 +416,7 @@
       for (const f of state.filters) p.append('filter', f);
       p.set('after-time', from.toString());
       p.set('before-time', to.toString());
-      p.set('step', step + 'ns');
-      if (from % step !== 0n) p.set('offset', (from % step) + 'ns');
+      p.set('step', step + 'ns'); // buckets at whole multiples of a round step
       p.set('agg', 'min,max');
       if (state.columns) p.set('columns', state.columns);
       p.set('output', 'json');
@@ -571,8 +570,9 @@
     window.addEventListener('resize', () => {
       clearTimeout(resizeTimer);
       resizeTimer = setTimeout(() => {
-        if (plot) plot.setSize({ width: chartWidth(), height: chartHeight });
-        load();
+        if (!plot || plot.width === chartWidth()) return;
+        plot.setSize({ width: chartWidth(), height: chartHeight });
+        load(); // a new width, a new step
       }, 200);
     });
   }
