@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/chime
 FUZZTIME ?= 30s
 
-.PHONY: all build demo test interop kill powercut sshfs soak bench fuzz lint fmt clean
+.PHONY: all build demo test interop kill powercut sshfs soak bench fuzz lint fmt clean ui ui-check
 
 all: build
 
@@ -20,7 +20,27 @@ demo: build
 	printf 'fibonacci 2020-01-01T00:00:00 1\nfibonacci 2020-01-02T00:00:00 1\nfibonacci 2020-01-03T00:00:00 2\nfibonacci 2020-01-04T00:00:00 3\nfibonacci 2020-01-05T00:00:00 5\nfibonacci 2020-01-06T00:00:00 8\n' \
 	  | $(BIN) -d $$db add --format u --timestamp-format %FT%T; \
 	echo "+ chime -d $$db read fib%"; $(BIN) -d $$db read 'fib%'; \
+	echo "+ chime -d $$db plot fib%"; $(BIN) -d $$db plot 'fib%'; \
 	rm -rf $$(dirname $$db)
+
+# The web UI's chart library, uPlot, comes from the npm registry, pinned by
+# server/ui/package-lock.json. Its dist files are committed in
+# server/ui/assets/vendor (60 KB, embedded with go:embed), so that go build
+# needs no npm: make ui installs the locked version (npm ci) and copies
+# them; make test (ui-check) installs it again and fails if the committed
+# copy differs.
+UI_NPM := server/ui/node_modules/uplot
+UI_VENDOR := server/ui/assets/vendor
+ui:
+	cd server/ui && npm ci --no-audit --no-fund
+	cp $(UI_NPM)/dist/uPlot.iife.min.js $(UI_NPM)/dist/uPlot.min.css $(UI_NPM)/LICENSE $(UI_VENDOR)/
+
+ui-check:
+	cd server/ui && npm ci --no-audit --no-fund
+	@for f in dist/uPlot.iife.min.js dist/uPlot.min.css LICENSE; do \
+	  cmp $(UI_NPM)/$$f $(UI_VENDOR)/$$(basename $$f) || \
+	    { echo "$(UI_VENDOR) is not the uPlot of package-lock.json: run make ui"; exit 1; }; \
+	done
 
 # The kill and power-cut suites run after the other tests, not beside
 # them: their kill delays are drawn from measured durations, which other
@@ -28,7 +48,7 @@ demo: build
 # The fuzz run of test uses a count, not a duration: go1.26's fuzz
 # coordinator can fail a timed run at its deadline on a loaded machine
 # (golang/go#75804).
-test: lint
+test: lint ui-check
 	$(GO) vet -tags powercut ./cmd/chime/
 	$(GO) vet -tags sshfs ./cmd/chime/
 	GOOS=darwin $(GO) vet ./...

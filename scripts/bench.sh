@@ -281,6 +281,24 @@ else
 	fi
 fi
 
+# --- plot -------------------------------------------------------------------
+
+echo
+if ! "$CHIME" plot --help >/dev/null 2>&1; then
+	echo "== plot: skipped ($CHIME has no plot)"
+else
+	echo "== plot: one key of 600,000 rows (F random walk, one a second), whole process"
+	new_db "$WORK/plot"
+	"$TOOLS/gen" -format F -keys 1 -samples 600000 | "$CHIME" -d "$WORK/plot" add -f F
+	measure "plot % (terminal, 120x30)" -ms -n "$FAST_RUNS" -warmup 2 \
+		-note "well under 1 s" -- "$CHIME" -d "$WORK/plot" plot % --width 120 --height 30
+	measure "plot % -o chart.png (1000x500)" -ms -n "$RUNS" -warmup 1 \
+		-note "well under 1 s" -- "$CHIME" -d "$WORK/plot" plot % -o "$WORK/plot.png"
+	measure "plot % -o chart.svg (1000x500)" -ms -n "$RUNS" -warmup 1 \
+		-note "well under 1 s" -- "$CHIME" -d "$WORK/plot" plot % -o "$WORK/plot.svg"
+	rm -rf "$WORK/plot"
+fi
+
 # --- time-sliced adds -------------------------------------------------------
 
 echo

@@ -12,11 +12,13 @@
 //
 //	GET    {base}/<filter>          read rows: KEY<TAB>NANOS<TAB>VALUES lines
 //	GET    {base}/<filter>?keys     list keys
+//	GET    {base}/<filter>?span     the time span of the selected rows (JSON)
 //	PUT    {base}/                  write rows KEY NANOS FORMAT VALUES..., any order
 //	POST   {base}/<filter>?delete   publish a delete marker
 //	POST   {base}/?compact[&major]  compact
 //	GET    /db/                     list the databases (root mode)
 //	DELETE /db/<name>?confirm=<name> remove a database (root mode)
+//	GET    /ui/                     the web UI (no token needed: it holds no data)
 //
 // Reads take query parameters named after read's long flags (after-key,
 // before-key, after-time, before-time, timestamp-format, timestamp-nanos,
@@ -25,6 +27,17 @@
 // percent-decoded; a '%' that starts no valid escape is taken literally,
 // so that sonnerie clients' `GET /fib%` works (see Listener: Go's HTTP
 // server refuses such request lines before any handler runs).
+//
+// # Web UI
+//
+// /ui/ serves a page (ui/assets: its script and style, and uPlot from the
+// npm registry, embedded with go:embed) that lists keys with ?keys, plots
+// min/max envelopes of aggregated reads with a step of (time range /
+// chart width), zooms, pans and follows new data. Its files are served
+// with a Content-Security-Policy that allows no inline script or style and
+// nothing from another origin; with a token, the page asks for it once and
+// sends it as the bearer header of its API requests. A key that starts
+// with "ui/" is read with ?filter=.
 //
 // # Guarantees
 //

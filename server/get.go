@@ -6,8 +6,8 @@ import (
 	"github.com/chime-tsdb/chime/tsdb"
 )
 
-// get answers `GET {base}/<filter>`: the selected rows, streamed, or the
-// keys with ?keys.
+// get answers `GET {base}/<filter>`: the selected rows, streamed, the
+// keys with ?keys, or their time span with ?span.
 func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
 	q, err := queryParams(r)
 	if err != nil {
@@ -19,6 +19,13 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
 	}
 	if keys {
 		return s.keys(w, r, q)
+	}
+	span, err := q.flag("span")
+	if err != nil {
+		return err
+	}
+	if span {
+		return s.span(w, r, q)
 	}
 	sel, err := readSelector(r.PathValue("filter"), q)
 	if err != nil {

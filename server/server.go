@@ -108,7 +108,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.handler = accessLog(o.Log, requireToken(o.Token, canonicalPaths(s.routes())))
+	s.handler = accessLog(o.Log, withUI(newUI(s.root != ""), requireToken(o.Token, canonicalPaths(s.routes()))))
 	return s, nil
 }
 

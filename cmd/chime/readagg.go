@@ -147,5 +147,5 @@ func aggregateParquet(snap *tsdb.Snapshot, sel *tsdb.Selector, a *aggregation, p
 	if path == "" {
 		return write(writerFunc(newStdout().write))
 	}
-	return writeFileAtomic(path, write)
+	return writeFileAtomic("--output-file", path, write)
 }

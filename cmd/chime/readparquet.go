@@ -26,7 +26,7 @@ func readParquet(snap *tsdb.Snapshot, sel *tsdb.Selector, cols *text.ColumnSet, 
 		out := newStdout()
 		return writeParquet(snap, sel, schema, writerFunc(out.write))
 	}
-	return writeFileAtomic(path, func(w io.Writer) error {
+	return writeFileAtomic("--output-file", path, func(w io.Writer) error {
 		return writeParquet(snap, sel, schema, w)
 	})
 }
@@ -73,10 +73,10 @@ func (f writerFunc) Write(b []byte) (int, error) {
 
 // writeFileAtomic writes path through a temporary file beside it, renamed
 // over path only once write and the close succeeded.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+func writeFileAtomic(flag, path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("--output-file: %w", err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	defer func() {
 		if err != nil {
@@ -85,7 +85,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 		}
 	}()
 	if err = f.Chmod(0o644); err != nil { // CreateTemp's 0600 is for secrets
-		return fmt.Errorf("--output-file: %w", err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	if err = write(f); err != nil {
 		return err
@@ -94,7 +94,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("--output-file: %w", errors.Unwrap(err))
+		return fmt.Errorf("%s: %w", flag, errors.Unwrap(err))
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func newRootCmd() *cobra.Command {
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return g.startProfile() }
 	root.PersistentPostRun = func(*cobra.Command, []string) { g.stopProfile(); g.reportRequests() }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newInitCmd(g), newAddCmd(g), newReadCmd(g), newDeleteCmd(g), newCompactCmd(g), newServeCmd(g), newKeysCmd(g), newStatsCmd(g), newCheckCmd(g), newSyncCmd(g))
+	root.AddCommand(newInitCmd(g), newAddCmd(g), newReadCmd(g), newDeleteCmd(g), newCompactCmd(g), newServeCmd(g), newPlotCmd(g), newKeysCmd(g), newStatsCmd(g), newCheckCmd(g), newSyncCmd(g))
 	return root
 }
 

@@ -57,6 +57,7 @@ func TestScriptS3(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitcode,
 			"errline":  cmdErrline,
+			"pngsize":  cmdPNGSize,
 		},
 	})
 }

@@ -73,6 +73,7 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitcode,
 			"errline":  cmdErrline,
+			"pngsize":  cmdPNGSize,
 		},
 	})
 }

@@ -91,7 +91,7 @@ func runServe(cmd *cobra.Command, g *globals, o *serveOptions) error {
 	if o.root != "" {
 		served = o.root
 	}
-	opts.Log.Info("serving", "address", ln.Addr().String(), "databases", served, "auth", opts.Token != "")
+	opts.Log.Info("serving", "address", ln.Addr().String(), "databases", served, "auth", opts.Token != "", "ui", "http://"+ln.Addr().String()+"/ui/")
 	if err := srv.Serve(ctx, ln, o.timeouts); err != nil {
 		return err
 	}
