@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chime-tsdb/chime/format"
@@ -119,37 +120,98 @@ func (db *DB) openListing(listing []vfs.Entry) (*Snapshot, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %s has no %q (create one with: chime init %s)", ErrNotDatabase, db.fs, MainName, db.loc)
 	}
-	if db.objects {
-		if err := s.openMain(db, mainEntry); err != nil {
-			return nil, err
+	var err error
+	switch {
+	case db.objects && db.fs.Caps().Remote:
+		err = s.openConcurrently(db, mainEntry, sortedFiles(listing))
+	case db.objects:
+		err = s.openMain(db, mainEntry)
+		if err == nil {
+			err = s.openInOrder(db, sortedFiles(listing))
 		}
+	default:
+		err = s.openLocal(db, mainEntry, sortedFiles(listing))
 	}
-	for _, e := range sortedFiles(listing) {
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openLocal opens the files of a local listing, then main, which must
+// still be the one listed.
+func (s *Snapshot) openLocal(db *DB, mainEntry vfs.Entry, entries []vfs.Entry) error {
+	if err := s.openInOrder(db, entries); err != nil {
+		return err
+	}
+	if err := s.openMain(db, vfs.Entry{Name: MainName}); err != nil {
+		return err
+	}
+	if v := s.main.rf.Version(); v != mainEntry.Version {
+		// Replaced since the listing: the files opened may be older
+		// than what this main holds (two compactions may have run,
+		// and its included list names only the last one's inputs).
+		return fmt.Errorf("%w: %s was replaced", errRelist, MainName)
+	}
+	return nil
+}
+
+// openInOrder opens listed files one after the other.
+func (s *Snapshot) openInOrder(db *DB, entries []vfs.Entry) error {
+	for _, e := range entries {
 		f, err := openFile(db.fs, e.Name, e.Version)
 		if errors.Is(err, vfs.ErrNotExist) || errors.Is(err, vfs.ErrChanged) {
 			s.vanished = append(s.vanished, e.Name)
 			continue
 		}
 		if err != nil {
-			s.Close()
-			return nil, err
+			return err
 		}
 		s.files = append(s.files, f)
 	}
-	if !db.objects {
-		if err := s.openMain(db, vfs.Entry{Name: MainName}); err != nil {
-			s.Close()
-			return nil, err
-		}
-		if v := s.main.rf.Version(); v != mainEntry.Version {
-			// Replaced since the listing: the files opened may be older
-			// than what this main holds (two compactions may have run,
-			// and its included list names only the last one's inputs).
-			s.Close()
-			return nil, fmt.Errorf("%w: %s was replaced", errRelist, MainName)
+	return nil
+}
+
+// openConcurrency bounds the files an object-storage snapshot opens at
+// once.
+const openConcurrency = 8
+
+// openConcurrently opens main and the files of a remote object-storage
+// listing at once: each open is a request (a ranged GET of the file's
+// tail), and the files are pinned to the versions listed, so the order of
+// the opens does not matter.
+func (s *Snapshot) openConcurrently(db *DB, mainEntry vfs.Entry, entries []vfs.Entry) error {
+	files := make([]*segFile, len(entries))
+	errs := make([]error, len(entries))
+	var mainErr error
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, openConcurrency)
+	wg.Go(func() {
+		sem <- struct{}{}
+		defer func() { <-sem }()
+		mainErr = s.openMain(db, mainEntry)
+	})
+	for i, e := range entries {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			files[i], errs[i] = openFile(db.fs, e.Name, e.Version)
+		})
+	}
+	wg.Wait()
+	err := mainErr
+	for i, e := range entries {
+		switch {
+		case errs[i] == nil:
+			s.files = append(s.files, files[i])
+		case errors.Is(errs[i], vfs.ErrNotExist) || errors.Is(errs[i], vfs.ErrChanged):
+			s.vanished = append(s.vanished, e.Name)
+		case err == nil:
+			err = errs[i]
 		}
 	}
-	return s, nil
+	return err
 }
 
 func (s *Snapshot) openMain(db *DB, e vfs.Entry) error {

@@ -56,6 +56,10 @@ type Caps struct {
 	// or a replaced one damaged, lists again and retries for a while
 	// before it reports it.
 	Cached bool
+	// Remote says that every call is a round trip over a network (object
+	// storage): a database then makes independent calls, such as opening
+	// the files of a snapshot, concurrently.
+	Remote bool
 }
 
 // Entry is one listed object.

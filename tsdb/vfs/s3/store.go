@@ -28,7 +28,7 @@ type Options struct {
 	Cache string
 	// Grace is how old an incomplete multipart upload must be, by the
 	// server's clock, before Stale reports it as a dead writer's; 0 means
-	// an hour.
+	// an hour, a negative value any age.
 	Grace time.Duration
 	// LeaseTTL is how long a lock's lease lasts unrenewed: a taker waits
 	// that long, seeing the lease object unchanged, before it takes over.
@@ -52,7 +52,7 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.Grace <= 0 {
+	if o.Grace == 0 {
 		o.Grace = time.Hour
 	}
 	if o.LeaseTTL <= 0 {
@@ -145,7 +145,7 @@ func (s *Store) Prefix() string { return s.prefix }
 
 // Caps: object storage replaces nothing, and a removed object is gone
 // for readers that had it open.
-func (s *Store) Caps() vfs.Caps { return vfs.Caps{} }
+func (s *Store) Caps() vfs.Caps { return vfs.Caps{Remote: true} }
 
 // Sub returns the store of the database at PREFIX/name under this one
 // (sharing its client): a server's root holds one database per name.
