@@ -34,13 +34,18 @@ type Options struct {
 	// Grace is how long a compaction on a store that does not keep
 	// removed objects readable (object storage, see vfs.Caps.KeepOpen)
 	// waits before it removes the files it replaced, so that reads in
-	// flight finish: 0 means DefaultGrace. Local directories remove them
-	// at once.
+	// flight finish: 0 means DefaultGrace, NoGrace (or any negative
+	// value) none. Local directories remove them at once.
 	Grace time.Duration
 }
 
 // DefaultGrace is the default Options.Grace.
 const DefaultGrace = time.Hour
+
+// NoGrace, as Options.Grace, lets a compaction on object storage remove
+// what earlier compactions replaced whatever its age: for a database that
+// no other process reads or writes meanwhile.
+const NoGrace time.Duration = -1
 
 // DB is a database: a main file plus transaction files in a store (a
 // local directory, or an object store through Options.FS). A DB holds no
@@ -78,7 +83,7 @@ func Open(location string, opts *Options) (*DB, error) {
 		}
 		o.FS = vfs.NewDir(location, vfs.DirOptions{NoSync: o.NoSync, NoMmap: o.NoMmap})
 	}
-	if o.Grace <= 0 {
+	if o.Grace == 0 {
 		o.Grace = DefaultGrace
 	}
 	return &DB{loc: location, fs: o.FS, opts: o, lim: lim, objects: !o.FS.Caps().Replace}, nil

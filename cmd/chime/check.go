@@ -32,6 +32,9 @@ func newCheckCmd(g *globals) *cobra.Command {
 			"held. It never touches main: restore a damaged main from a backup.",
 		Args: args(0, 0),
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			if err := g.graceFlag(); err != nil {
+				return err
+			}
 			return runCheck(g, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		}),
 	}

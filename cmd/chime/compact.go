@@ -34,6 +34,9 @@ func newCompactCmd(g *globals) *cobra.Command {
 			if cmd.Flags().Changed("timestamp-format") && o.gegnum == "" {
 				return usagef("compact: --timestamp-format goes with --gegnum")
 			}
+			if err := g.graceFlag(); err != nil {
+				return err
+			}
 			return runCompact(g, o)
 		}),
 	}
@@ -42,7 +45,7 @@ func newCompactCmd(g *globals) *cobra.Command {
 	f.StringVar(&o.gegnum, "gegnum", "", "rewrite every row through `sh -c CMD` (KEY TAB TS TAB FORMAT TAB VALUES in, KEY TS FORMAT VALUES out)")
 	f.StringVar(&o.timeFormat, "timestamp-format", "", "strftime pattern of the timestamps passed through --gegnum (default: nanoseconds)")
 	f.BoolVar(&o.noWait, "no-wait", false, "exit with status 3 at once if another compaction runs")
-	f.DurationVar(&g.grace, "grace", tsdb.DefaultGrace, "on object storage, how long replaced files stay for reads in flight before a compaction removes them")
+	f.DurationVar(&g.grace, "grace", tsdb.DefaultGrace, "on object storage, how long replaced files stay for reads in flight before a compaction removes them (0: no other process uses the database)")
 	noSyncFlag(cmd, &o.noSync)
 	return cmd
 }

@@ -68,6 +68,18 @@ func (g *globals) needDir() (string, error) {
 	return g.dir, nil
 }
 
+// graceFlag checks --grace: a duration of 0 or more, where 0 (none)
+// becomes tsdb.NoGrace, since tsdb's zero means its default.
+func (g *globals) graceFlag() error {
+	switch {
+	case g.grace < 0:
+		return usagef("--grace %s: want a duration of 0 or more (1h, 10m, 0)", g.grace)
+	case g.grace == 0:
+		g.grace = tsdb.NoGrace
+	}
+	return nil
+}
+
 // dbOptions are the tsdb.Options of the global flags and a command's
 // --no-sync (false for commands that only read).
 func (g *globals) dbOptions(noSync bool) *tsdb.Options {
