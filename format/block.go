@@ -1,6 +1,9 @@
 package format
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Column holds the values of one column of a Block.
 //
@@ -175,12 +178,11 @@ func (b *Block) checkColumn(col int) error {
 		if len(c.Nums) != n {
 			return fmt.Errorf("%d values for %d rows", len(c.Nums), n)
 		}
-		for _, x := range c.Nums {
-			if !code.Fits(x) {
-				return fmt.Errorf("value %#x does not fit the column", x)
-			}
+		if code.FitsAll(c.Nums) {
+			return nil
 		}
-		return nil
+		i := slices.IndexFunc(c.Nums, func(x uint64) bool { return !code.Fits(x) })
+		return fmt.Errorf("value %#x does not fit the column", c.Nums[i])
 	}
 	if len(c.Ends) != n {
 		return fmt.Errorf("%d values for %d rows", len(c.Ends), n)

@@ -55,6 +55,24 @@ func (c Code) Fits(x uint64) bool {
 	return true
 }
 
+// FitsAll reports whether every value of v fits c (see Fits). It is the
+// check of every block written and read, so it runs branch-free: the
+// values' excess bits are or-ed together and tested once.
+func (c Code) FitsAll(v []uint64) bool {
+	var excess uint64
+	switch c {
+	case U32, F32:
+		for _, x := range v {
+			excess |= x >> 32
+		}
+	case I32:
+		for _, x := range v {
+			excess |= x ^ uint64(int64(int32(x)))
+		}
+	}
+	return excess == 0
+}
+
 // Valid reports whether f is a valid format: 1 to MaxFormatLen known
 // codes. Formats made by ParseFormat always are; a Format built from a
 // string literal is checked wherever rows enter (Block.Check).

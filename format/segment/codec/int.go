@@ -225,18 +225,14 @@ func unpackValues(dst []uint64, data []byte, err error, n int, w uint, base uint
 
 // checkFit checks that decoded values fit their code (format.Code.Fits).
 func checkFit(c format.Code, v []uint64) error {
-	if c != format.U32 && c != format.F32 && c != format.I32 {
-		return nil // every uint64 is a value of U, I and F
+	if c.FitsAll(v) {
+		return nil
 	}
-	for _, x := range v {
-		if !c.Fits(x) {
-			if c == format.I32 {
-				return corrupt("value %d does not fit i", int64(x))
-			}
-			return corrupt("value %#x does not fit %c", x, c)
-		}
+	x := v[slices.IndexFunc(v, func(x uint64) bool { return !c.Fits(x) })]
+	if c == format.I32 {
+		return corrupt("value %d does not fit i", int64(x))
 	}
-	return nil
+	return corrupt("value %#x does not fit %c", x, c)
 }
 
 // timeStats summarises a timestamp column for choosing its codec.
