@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 
@@ -24,6 +25,9 @@ func (s *Store) Create() (vfs.Pending, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spool an upload: %w", err)
 	}
+	// Unlinked at once where the system allows it (not Windows): the
+	// spool of a killed writer then vanishes with it, never left behind.
+	os.Remove(f.Name())
 	return &pending{s: s, f: f}, nil
 }
 
@@ -76,7 +80,10 @@ func (p *pending) Close() error {
 	if p.f == nil {
 		return nil
 	}
-	err := errors.Join(p.f.Close(), os.Remove(p.f.Name()))
+	err := p.f.Close()
+	if rerr := os.Remove(p.f.Name()); !errors.Is(rerr, fs.ErrNotExist) {
+		err = errors.Join(err, rerr)
+	}
 	p.f = nil
 	return err
 }
