@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"sync"
 
@@ -21,20 +20,34 @@ func (s *Store) Create() (vfs.Pending, error) {
 	if err := s.probe(); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp("", "chime-upload-*")
+	f, path, err := newSpool()
 	if err != nil {
 		return nil, fmt.Errorf("spool an upload: %w", err)
 	}
-	// Unlinked at once where the system allows it (not Windows): the
-	// spool of a killed writer then vanishes with it, never left behind.
-	os.Remove(f.Name())
-	return &pending{s: s, f: f}, nil
+	return &pending{s: s, f: f, path: path}, nil
+}
+
+// namedSpool creates a spool in the temporary directory and unlinks it
+// at once where the system allows it: the spool of a killed writer
+// vanishes with it, but for one killed between the two calls. Where it
+// cannot be unlinked while open (Windows), its path is returned for
+// Close to remove.
+func namedSpool() (f *os.File, path string, err error) {
+	f, err = os.CreateTemp("", "chime-upload-*")
+	if err != nil {
+		return nil, "", err
+	}
+	if os.Remove(f.Name()) != nil {
+		path = f.Name()
+	}
+	return f, path, nil
 }
 
 // pending is an object being written to its local spool.
 type pending struct {
 	s    *Store
 	f    *os.File
+	path string // the spool's name, if it has one still
 	size int64
 }
 
@@ -81,8 +94,8 @@ func (p *pending) Close() error {
 		return nil
 	}
 	err := p.f.Close()
-	if rerr := os.Remove(p.f.Name()); !errors.Is(rerr, fs.ErrNotExist) {
-		err = errors.Join(err, rerr)
+	if p.path != "" {
+		err = errors.Join(err, os.Remove(p.path))
 	}
 	p.f = nil
 	return err
