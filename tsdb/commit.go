@@ -8,6 +8,21 @@ import (
 	"github.com/chime-tsdb/chime/tsdb/vfs"
 )
 
+// ErrOutcomeUnknown is wrapped when a commit failed after its file may
+// have been published: the publication's reply was lost and reading the
+// name failed too, or the listing that confirms it failed. Its rows may
+// be in the database (on object storage a write the server applied
+// stays applied though no reply came): read them before committing them
+// again.
+var ErrOutcomeUnknown = errors.New("the commit's outcome is unknown")
+
+// unknownOutcome is an error after which a commit may have been
+// published: its message is the cause's, and it wraps ErrOutcomeUnknown.
+type unknownOutcome struct{ err error }
+
+func (e *unknownOutcome) Error() string   { return e.err.Error() }
+func (e *unknownOutcome) Unwrap() []error { return []error{e.err, ErrOutcomeUnknown} }
+
 // maxPublishTries bounds the attempts of one commit to find a free
 // position: each failed one means another writer published meanwhile.
 const maxPublishTries = 1000
@@ -46,7 +61,7 @@ func (db *DB) publish(p vfs.Pending, id segment.ID) (string, error) {
 		if err := p.Publish(name); err != nil {
 			own, ownErr := db.holds(name, id)
 			if ownErr != nil {
-				return "", errors.Join(err, ownErr)
+				return "", &unknownOutcome{errors.Join(err, ownErr)}
 			}
 			if !own && errors.Is(err, vfs.ErrExist) {
 				continue // another writer took the position
@@ -60,7 +75,7 @@ func (db *DB) publish(p vfs.Pending, id segment.ID) (string, error) {
 		}
 		overtaken, err := db.confirm(name, n, id)
 		if err != nil {
-			return "", err
+			return "", &unknownOutcome{err} // published, perhaps visible
 		}
 		if !overtaken {
 			return name, nil

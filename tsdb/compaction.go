@@ -315,11 +315,14 @@ func (c *Compaction) publishOutput() error {
 		return tx.p.Replace(c.target)
 	}
 	err := tx.p.Publish(c.target)
+	if err == nil {
+		return nil
+	}
+	// ErrExist, or an unknown outcome: the name tells.
+	if own, ownErr := c.db.holds(c.target, tx.w.ID()); ownErr == nil && own {
+		return nil // a retried request that had succeeded
+	}
 	if errors.Is(err, vfs.ErrExist) {
-		own, ownErr := c.db.holds(c.target, tx.w.ID())
-		if ownErr == nil && own {
-			return nil // a retried request that had succeeded
-		}
 		return fmt.Errorf("another compaction published %s first; nothing published", c.target)
 	}
 	return err

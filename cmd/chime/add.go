@@ -100,9 +100,12 @@ func runAdd(cmd *cobra.Command, g *globals, o *addOptions) error {
 	return nil
 }
 
-// addError says that nothing was added, and what to do when it helps.
+// addError says whether anything was added (nothing, unless the outcome
+// is unknown), and what to do when it helps.
 func addError(err error) error {
 	switch {
+	case errors.Is(err, tsdb.ErrOutcomeUnknown):
+		return fmt.Errorf("add: %w (the rows may have been added: read them before adding them again)", err)
 	case errors.Is(err, tsdb.ErrDiskFull):
 		return fmt.Errorf("add: %w: free some space or lower --min-free (nothing was added)", err)
 	case errors.Is(err, format.ErrUnsorted):

@@ -141,7 +141,16 @@ func killAfter(t testing.TB, delay time.Duration, sig syscall.Signal, stdin stri
 // when Start returned: the moment kill delays and run times count from.
 func startChime(t testing.TB, stdin string, args ...string) (*exec.Cmd, *bytes.Buffer, time.Time) {
 	t.Helper()
+	return startChimeEnv(t, nil, stdin, args...)
+}
+
+// startChimeEnv is startChime with extra environment.
+func startChimeEnv(t testing.TB, env []string, stdin string, args ...string) (*exec.Cmd, *bytes.Buffer, time.Time) {
+	t.Helper()
 	cmd := exec.Command(mustBinary(t), args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdin = strings.NewReader(stdin)
 	stderr := &bytes.Buffer{}
 	cmd.Stderr = stderr

@@ -3,6 +3,7 @@ package s3api
 import (
 	"cmp"
 	"context"
+	crand "crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -189,8 +190,9 @@ func (c *Client) do(ctx context.Context, r *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	id := invocationID()
 	for attempt := 1; ; attempt++ {
-		resp, err := c.attempt(ctx, r, hash)
+		resp, err := c.attempt(ctx, r, hash, id, attempt)
 		if err == nil {
 			return resp, nil
 		}
@@ -216,13 +218,29 @@ func (c *Client) backoff(attempt int) time.Duration {
 	return rand.N(limit)
 }
 
-// attempt sends r once.
-func (c *Client) attempt(ctx context.Context, r *request, hash string) (*response, error) {
+// invocationID is a random identifier in the form of a UUID (version 4).
+func invocationID() string {
+	var b [16]byte
+	crand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// attempt sends r once, the n-th attempt of the request id. The attempt
+// carries the headers AWS's SDKs send, amz-sdk-invocation-id (the same
+// for every attempt of one request) and amz-sdk-request (which attempt
+// of how many), so that a proxy or a server's log can tell a retry from
+// a new request. They are not signed: a server needs them for nothing.
+func (c *Client) attempt(ctx context.Context, r *request, hash, id string, n int) (*response, error) {
 	creds, err := c.creds.get(ctx)
 	if err != nil {
 		return nil, err
 	}
 	hr := c.httpRequest(ctx, r, hash, creds, c.clock())
+	hr.Header.Set("Amz-Sdk-Invocation-Id", id)
+	hr.Header.Set("Amz-Sdk-Request", fmt.Sprintf("attempt=%d; max=%d", n, c.attempts))
 	c.count(r.kind)
 	resp, err := c.hc.Do(hr)
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,6 +110,49 @@ func TestClient_Retries(t *testing.T) {
 				t.Fatalf("got %v, want a %d *Error", err, c.status)
 			}
 		})
+	}
+}
+
+// TestClient_InvocationHeaders: every attempt of one request carries the
+// same amz-sdk-invocation-id and its number in amz-sdk-request; another
+// request has another ID; the signature still holds (the headers are
+// sent unsigned).
+func TestClient_InvocationHeaders(t *testing.T) {
+	var mu sync.Mutex
+	var ids, reqs []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ids = append(ids, r.Header.Get("Amz-Sdk-Invocation-Id"))
+		reqs = append(reqs, r.Header.Get("Amz-Sdk-Request"))
+		signed := r.Header.Get("Authorization")
+		mu.Unlock()
+		if strings.Contains(signed, "amz-sdk") {
+			writeError(w, 400, "SignedInvocation")
+			return
+		}
+		if len(ids)%3 != 0 {
+			writeError(w, 503, "SlowDown")
+		}
+	}))
+	defer srv.Close()
+	cl := testClient(t, srv.URL, 5*time.Second, 3)
+	for range 2 {
+		if _, err := cl.HeadObject(context.Background(), "b", "k"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3"}
+	if !slices.Equal(reqs, append(want, want...)) {
+		t.Errorf("amz-sdk-request: %q", reqs)
+	}
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	for _, id := range ids {
+		if !uuid.MatchString(id) {
+			t.Fatalf("amz-sdk-invocation-id %q is not a UUID", id)
+		}
+	}
+	if ids[0] != ids[1] || ids[1] != ids[2] || ids[3] != ids[4] || ids[4] != ids[5] || ids[0] == ids[3] {
+		t.Errorf("amz-sdk-invocation-id: %q, want one per request", ids)
 	}
 }
 

@@ -70,12 +70,15 @@ type Server struct {
 	volumes  []*exec.Cmd
 	volArgs  [][]string
 	log      *os.File
+	// readyBucket is where ready writes its probe.
+	readyBucket string
 }
 
 // Options choose the cluster.
 type Options struct {
-	// Volumes is the number of extra volume servers (a multi-node
-	// cluster); Replication is the master's default replication ("001":
+	// Volumes is the number of volume servers of a multi-node cluster,
+	// each a process of its own (0: one volume server, in the server's
+	// process); Replication is the master's default replication ("001":
 	// one more copy on another server of the same rack).
 	Volumes     int
 	Replication string
@@ -112,6 +115,11 @@ func Start(dir string, o Options) (*Server, error) {
 	}
 	if o.Replication != "" {
 		s.args = append(s.args, "-master.defaultReplication="+o.Replication)
+	}
+	if o.Volumes > 0 {
+		// The extra volume servers hold every byte: one of them dying is
+		// then the loss of a third of the storage.
+		s.args = append(s.args, "-volume=false")
 	}
 	for i := range o.Volumes {
 		vdir := filepath.Join(dir, fmt.Sprintf("vol%d", i))
@@ -167,7 +175,12 @@ func (s *Server) start(args []string) *exec.Cmd {
 func (s *Server) ready(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	c := s.Client()
-	name := "ready-" + randomHex(4)
+	if s.readyBucket == "" {
+		s.readyBucket = "ready-" + randomHex(4)
+	}
+	// The same bucket at every start: a new one would wait for volumes
+	// to be allocated to its collection.
+	name := s.readyBucket
 	var err error
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -259,12 +272,19 @@ func (s *Server) KillVolume(i int) {
 	c.Wait()
 }
 
+// VolumeDir is the data directory of extra volume server i.
+func (s *Server) VolumeDir(i int) string { return filepath.Join(s.dir, fmt.Sprintf("vol%d", i)) }
+
 // Restart kills the server and starts it again on the same ports and
 // data.
 func (s *Server) Restart() error {
 	s.Kill()
 	return s.run()
 }
+
+// Resume starts a killed server again on the same ports and data, and
+// waits until it is ready.
+func (s *Server) Resume() error { return s.run() }
 
 // Close kills the server and removes its sockets (the directory is the
 // caller's).

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -298,6 +299,9 @@ func (f *file) unitEnd(u int64) int64 { return min((u+1)*unit, f.size) }
 // fetchRange GETs the bytes lo..hi of the object, pinned to its ETag.
 func (f *file) fetchRange(lo, hi int64) ([]byte, error) {
 	r, err := f.s.get(f.name, f.etag, fmt.Sprintf("bytes=%d-%d", lo, hi-1))
+	if errors.Is(err, vfs.ErrNotExist) || errors.Is(err, vfs.ErrChanged) {
+		return nil, &goneError{err}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -336,6 +340,20 @@ func (f *file) Prefetch(off, n int64) {
 	f.extra = append(f.extra, &chunk{off: off, data: data, size: f.size})
 	f.mu.Unlock()
 }
+
+// goneError is a read of an open object that is gone (or holds another
+// version): a database removes the objects a compaction replaced once
+// its grace period has passed, and a read that outlives it fails so,
+// never with other bytes. It wraps the GET's error (vfs.ErrNotExist or
+// vfs.ErrChanged). Its message is the cause alone, as Error's: callers
+// name the object.
+type goneError struct{ err error }
+
+func (e *goneError) Error() string {
+	return "removed while being read (a compaction replaced it, and its grace period, compact --grace, has passed): read again"
+}
+
+func (e *goneError) Unwrap() error { return e.err }
 
 // got is a GET's reply: the bytes, where they start, the object's size
 // and ETag.

@@ -44,12 +44,17 @@ func (s *Store) Lock(name string, wait bool) (vfs.Lock, error) {
 		if !errors.Is(err, errPrecondition) {
 			return nil, err
 		}
-		h, err := s.head(name)
+		h, err := s.readLease(name)
 		if errors.Is(err, vfs.ErrNotExist) {
 			continue // released meanwhile
 		}
 		if err != nil {
 			return nil, err
+		}
+		if h.token == l.token {
+			// Our own write, applied though its reply was lost (the
+			// retry got 412).
+			return l.held(h.etag), nil
 		}
 		if h.etag != seen {
 			seen, seenAt = h.etag, time.Now()
@@ -65,7 +70,7 @@ func (s *Store) Lock(name string, wait bool) (vfs.Lock, error) {
 			if !errors.Is(err, errPrecondition) {
 				return nil, err
 			}
-			continue
+			continue // another taker won, or ours was applied: the next round tells
 		}
 		time.Sleep(poll)
 	}
@@ -83,19 +88,38 @@ func (s *Store) age(t time.Time) time.Duration {
 	return now.Sub(t)
 }
 
-type headInfo struct {
+// leaseInfo is a lease object as read: its ETag, when it was written
+// (by the server's clock), and its holder's token.
+type leaseInfo struct {
 	etag     string
 	modified time.Time
+	token    string
 }
 
-func (s *Store) head(name string) (headInfo, error) {
+// readLease reads the lease object name (a few dozen bytes).
+func (s *Store) readLease(name string) (leaseInfo, error) {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	out, err := s.client.GetObject(ctx, s3api.GetObjectInput{Bucket: s.bucket, Key: s.key(name), Range: "bytes=0-4095"})
+	if err != nil {
+		return leaseInfo{}, s.failName("lock", name, err)
+	}
+	h := leaseInfo{etag: out.ETag, modified: out.LastModified}
+	// A lease another tool wrote, or an older chime's, has no fields:
+	// it is someone else's.
+	fmt.Sscanf(string(out.Body), "chime lease %s\n", &h.token)
+	return h, nil
+}
+
+// headETag is the ETag of the object name now.
+func (s *Store) headETag(name string) (string, error) {
 	ctx, cancel := s.ctx()
 	defer cancel()
 	out, err := s.client.HeadObject(ctx, s.bucket, s.key(name))
 	if err != nil {
-		return headInfo{}, s.failName("lock", name, err)
+		return "", s.failName("lock", name, err)
 	}
-	return headInfo{etag: out.ETag, modified: out.LastModified}, nil
+	return out.ETag, nil
 }
 
 // lease is a held lease.
@@ -121,13 +145,14 @@ func newToken() string {
 }
 
 // put writes the lease's next content, if absent (ifNoneMatch "*") or if
-// still at ifMatch.
+// still at ifMatch, and returns its ETag.
 func (l *lease) put(ifNoneMatch, ifMatch string) (string, error) {
 	l.mu.Lock()
 	l.seq++
-	host, _ := os.Hostname()
-	body := fmt.Sprintf("chime lease %s\nholder %s pid %d\nrenewal %d\n", l.token, host, os.Getpid(), l.seq)
+	seq := l.seq
 	l.mu.Unlock()
+	host, _ := os.Hostname()
+	body := fmt.Sprintf("chime lease %s\nholder %s pid %d\nrenewal %d\n", l.token, host, os.Getpid(), seq)
 	ctx, cancel := l.s.ctx()
 	defer cancel()
 	etag, err := l.s.client.PutObject(ctx, s3api.PutObjectInput{
@@ -143,8 +168,7 @@ func (l *lease) put(ifNoneMatch, ifMatch string) (string, error) {
 	// Some servers (SeaweedFS after a conditional write) send no ETag:
 	// ask. Only a taker that saw it unchanged for a TTL could change it
 	// meanwhile, and then the next renewal finds out.
-	h, err := l.s.head(l.name)
-	return h.etag, err
+	return l.s.headETag(l.name)
 }
 
 // held starts the renewals of a lease just taken.
@@ -178,8 +202,10 @@ func (l *lease) isLost() bool {
 }
 
 // renew rewrites the lease with If-Match on our latest ETag. A 412 means
-// it was taken over (we stopped renewing for a TTL): lost for good. A
-// failed request leaves the outcome unknown, and the next renewal tells.
+// it was taken over (we stopped renewing for a TTL): lost for good;
+// unless the lease still holds our token, which only our writes carry
+// (a renewal applied though its reply was lost). A failed request leaves
+// the outcome unknown, and the next renewal tells.
 func (l *lease) renew() error {
 	l.renewing.Lock()
 	defer l.renewing.Unlock()
@@ -191,6 +217,11 @@ func (l *lease) renew() error {
 	cur := l.etag
 	l.mu.Unlock()
 	etag, err := l.put("", cur)
+	if errors.Is(err, errPrecondition) {
+		if h, rerr := l.s.readLease(l.name); rerr == nil && h.token == l.token {
+			etag, err = h.etag, nil
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {

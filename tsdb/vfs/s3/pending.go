@@ -20,17 +20,34 @@ func (s *Store) Create() (vfs.Pending, error) {
 	if err := s.probe(); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp("", "chime-upload-*")
+	f, path, err := newSpool()
 	if err != nil {
 		return nil, fmt.Errorf("spool an upload: %w", err)
 	}
-	return &pending{s: s, f: f}, nil
+	return &pending{s: s, f: f, path: path}, nil
+}
+
+// namedSpool creates a spool in the temporary directory and unlinks it
+// at once where the system allows it: the spool of a killed writer
+// vanishes with it, but for one killed between the two calls. Where it
+// cannot be unlinked while open (Windows), its path is returned for
+// Close to remove.
+func namedSpool() (f *os.File, path string, err error) {
+	f, err = os.CreateTemp("", "chime-upload-*")
+	if err != nil {
+		return nil, "", err
+	}
+	if os.Remove(f.Name()) != nil {
+		path = f.Name()
+	}
+	return f, path, nil
 }
 
 // pending is an object being written to its local spool.
 type pending struct {
 	s    *Store
 	f    *os.File
+	path string // the spool's name, if it has one still
 	size int64
 }
 
@@ -76,7 +93,10 @@ func (p *pending) Close() error {
 	if p.f == nil {
 		return nil
 	}
-	err := errors.Join(p.f.Close(), os.Remove(p.f.Name()))
+	err := p.f.Close()
+	if p.path != "" {
+		err = errors.Join(err, os.Remove(p.path))
+	}
 	p.f = nil
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -190,4 +191,48 @@ func TestStore_Lease(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Release()
+}
+
+// TestStore_ReadRemoved: a read of an open object that was removed
+// meanwhile (a compaction's grace period passed) or replaced under its
+// name fails with one line that says why, wrapping
+// vfs.ErrNotExist or vfs.ErrChanged: never other bytes.
+func TestStore_ReadRemoved(t *testing.T) {
+	st, srv := newStore(t, s3.Options{})
+	data := bytes.Repeat([]byte("chime "), 1<<19) // 3 MiB: more than the tail an Open fetches
+	ctx := context.Background()
+	for _, c := range []struct {
+		replace bool
+		want    error
+	}{{false, vfs.ErrNotExist}, {true, vfs.ErrChanged}} {
+		p, err := st.Create()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Write(data)
+		if err := p.Publish("main.1"); err != nil {
+			t.Fatal(err)
+		}
+		p.Close()
+		f, err := st.Open("main.1", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := st.Prefix() + "main.1"
+		if err := srv.Client().DeleteObject(ctx, s3api.DeleteObjectInput{Bucket: st.Bucket(), Key: key}); err != nil {
+			t.Fatal(err)
+		}
+		if c.replace {
+			if _, err := srv.Client().PutObject(ctx, s3api.PutObjectInput{Bucket: st.Bucket(), Key: key, Body: bytes.NewReader(data[1:]), Size: int64(len(data) - 1)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = f.ReadAt(make([]byte, 100), 0)
+		if msg := fmt.Sprint(err); !errors.Is(err, c.want) || !strings.HasPrefix(msg, "removed while being read") || strings.Contains(msg, "\n") {
+			t.Fatalf("replaced %v: %v, want one line saying why, wrapping %v", c.replace, err, c.want)
+		}
+		if err := srv.Client().DeleteObject(ctx, s3api.DeleteObjectInput{Bucket: st.Bucket(), Key: key}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

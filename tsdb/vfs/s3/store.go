@@ -44,12 +44,20 @@ type Options struct {
 	// or else 4.
 	Attempts int
 	// PartSize is the size of the parts of a multipart upload, and the
-	// size from which an object is uploaded in parts; 0 means 16 MiB.
+	// size from which an object is uploaded in parts; 0 means 16 MiB, and
+	// a size below MinPartSize means MinPartSize.
 	PartSize int64
 	// Parallel is the number of requests an upload or a scan keeps in
 	// flight; 0 means 4.
 	Parallel int
 }
+
+// MinPartSize is the smallest part of a multipart upload that S3 accepts
+// (but for the last).
+const MinPartSize = 5 << 20
+
+// MaxPartSize is the largest part that S3 accepts.
+const MaxPartSize = 5 << 30
 
 func (o Options) withDefaults() Options {
 	if o.Grace == 0 {
@@ -64,9 +72,7 @@ func (o Options) withDefaults() Options {
 	if o.PartSize <= 0 {
 		o.PartSize = 16 << 20
 	}
-	if o.PartSize < 5<<20 {
-		o.PartSize = 5 << 20 // S3's smallest part
-	}
+	o.PartSize = max(o.PartSize, MinPartSize)
 	if o.Parallel <= 0 {
 		o.Parallel = 4
 	}
