@@ -192,6 +192,10 @@ const chunkSize = 1 << 20
 // readChunks cuts r into chunks of whole lines and hands each to a parser
 // and, in the same order, to the consumer. A line longer than maxLine
 // ends the input with an error chunk, so that the error names its line.
+// Each chunk is filled whole before it goes: a pipe's reads return 64 KiB
+// at most, and small chunks cost per-chunk work and, for unsorted input,
+// split each key's rows into many more blocks (nothing reads the rows
+// before the input ends, so waiting for a full chunk delays nothing).
 func readChunks(r io.Reader, maxLine int, jobs, order chan<- *chunk, stop <-chan struct{}) error {
 	defer close(order)
 	defer close(jobs)
@@ -199,16 +203,18 @@ func readChunks(r io.Reader, maxLine int, jobs, order chan<- *chunk, stop <-chan
 	for {
 		buf := newChunkBuf(len(carry))
 		copy(buf, carry)
-		n, err := io.ReadAtLeast(r, buf[len(buf):cap(buf)], 1)
+		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		eof := err == io.EOF || err == io.ErrUnexpectedEOF
 		if err != nil && !eof {
 			return fmt.Errorf("read input: %w", err)
 		}
 		cut := bytes.LastIndexByte(buf, '\n') + 1
-		if eof {
-			cut = len(buf)
+		if eof && len(buf)-cut <= maxLine+1 {
+			cut = len(buf) // the last line, unterminated
 		}
+		// A last line too long stays carried, to be refused below once it
+		// starts a buffer, so that the error names it.
 		if cut == 0 && len(buf) > maxLine+1 { // +1: a '\r' before the '\n' to come
 			sendError(order, stop, tooLong(buf, maxLine))
 			return nil
@@ -223,7 +229,7 @@ func readChunks(r io.Reader, maxLine int, jobs, order chan<- *chunk, stop <-chan
 			}
 			jobs <- c
 		}
-		if eof {
+		if eof && len(carry) == 0 {
 			return nil
 		}
 	}

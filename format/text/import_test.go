@@ -3,6 +3,7 @@ package text
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -250,3 +251,34 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestParse_FillsChunks: a reader that returns a few bytes at a time (a
+// pipe returns 64 KiB at most) still gives chunks of chunkSize, so that
+// unsorted input gathers each key's rows of a chunk into one block.
+func TestParse_FillsChunks(t *testing.T) {
+	var in strings.Builder
+	const keys, rows = 10, 20000
+	for ts := range rows {
+		fmt.Fprintf(&in, "k%d %d %d\n", ts%keys, ts, ts)
+	}
+	if in.Len() > chunkSize {
+		t.Fatalf("input of %d bytes: want one chunk", in.Len())
+	}
+	var blocks []*format.Block
+	opts := Options{Format: "u", Unsorted: true, Workers: 2}
+	r := &shortReader{r: strings.NewReader(in.String()), n: 4096}
+	if err := Parse(r, opts, collect(&blocks)); err != nil {
+		t.Fatal(err)
+	}
+	if len(blocks) != keys {
+		t.Fatalf("%d blocks from one chunk of %d keys' rows, want %d", len(blocks), keys, keys)
+	}
+}
+
+// shortReader returns at most n bytes a read.
+type shortReader struct {
+	r io.Reader
+	n int
+}
+
+func (s *shortReader) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), s.n)]) }
