@@ -134,10 +134,18 @@ func TestReadFollow(t *testing.T) {
 	}
 }
 
-// TestReadFollow_JSON: --follow goes on in the chosen output.
+// TestReadFollow_JSON: --follow goes on in the chosen output. (The
+// first row is there before the follower starts: a row it printed in its
+// first print, which ^C interrupts at once by design, would not show
+// that it follows, and a ^C sent then would kill it.)
 func TestReadFollow_JSON(t *testing.T) {
 	db := newFollowDB(t)
+	runFollowChime(t, "j 1000000000 0.5\n", "-d", db, "add", "-f", "F")
 	p := startFollow(t, "-d", db, "read", "%", "--follow", "--follow-interval", "5ms", "--output", "json")
+	first := `{"key":"j","ts":1000000000,"time":"1970-01-01T00:00:01Z","format":"F","values":[0.5]}` + "\n"
+	if got := p.expect(t, 1); got != first {
+		t.Fatalf("first print: got %s want %s", got, first)
+	}
 	runFollowChime(t, "k 1000000000 1.5\n", "-d", db, "add", "-f", "F")
 	want := `{"key":"k","ts":1000000000,"time":"1970-01-01T00:00:01Z","format":"F","values":[1.5]}` + "\n"
 	if got := p.expect(t, 1); got != want {
