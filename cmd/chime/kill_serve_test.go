@@ -85,7 +85,14 @@ var servingRE = regexp.MustCompile(`msg=serving address=(\S+)`)
 // it listens. It is killed at the end of the test if still running.
 func startServe(t *testing.T, db string) *serveProc {
 	t.Helper()
-	cmd := exec.Command(mustBinary(t), "serve", "-d", db, "-l", "127.0.0.1:0")
+	return startServeArgs(t, "-d", db)
+}
+
+// startServeArgs starts chime serve with args (and -l on a free loopback
+// port) as startServe does.
+func startServeArgs(t *testing.T, args ...string) *serveProc {
+	t.Helper()
+	cmd := exec.Command(mustBinary(t), append([]string{"serve", "-l", "127.0.0.1:0"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
