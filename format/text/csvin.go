@@ -223,12 +223,8 @@ type csvPlan struct {
 	format format.Format // one code per value column
 	split  [][]byte      // the keys of the value columns, with SplitPrefix
 	parse  func([]byte) (uint64, error)
-	lim    *format.Limits
-	write  func(*format.Block) error
-
-	blk   format.Block
-	lines []int // of the block's rows
-	buf   []byte
+	buf    []byte
+	rowBlocks
 }
 
 // planCSV reads the header.
@@ -419,16 +415,10 @@ func (p *csvPlan) splitRow(line int, ts uint64, rec []csvCell) error {
 
 // add appends a row of format f, its values in the cells cols of rec.
 func (p *csvPlan) add(line int, key []byte, ts uint64, f format.Format, rec []csvCell, cols []int) error {
-	if p.blk.Len() > 0 && (p.blk.Format != f || !bytes.Equal(p.blk.Key, key) || p.blk.Len() >= blockRows) {
-		if err := p.flush(); err != nil {
-			return err
-		}
+	n, err := p.begin(key, ts, f)
+	if err != nil {
+		return err
 	}
-	if p.blk.Len() == 0 {
-		p.blk.Reset(key, f)
-	}
-	n := p.blk.Len()
-	p.blk.Times = append(p.blk.Times, ts)
 	for c, col := range cols {
 		if f.Code(c).Variable() && len(rec[col].b) == 0 && c < len(cols)-1 {
 			p.blk.Truncate(n)
@@ -440,28 +430,5 @@ func (p *csvPlan) add(line int, key []byte, ts uint64, f format.Format, rec []cs
 			return &CellError{Line: line, Column: p.names[col], Err: fmt.Errorf("%s as %c: %w", format.Quote(rec[col].b), f[c], err)}
 		}
 	}
-	if err := p.lim.CheckValues(&p.blk, n); err != nil {
-		p.blk.Truncate(n)
-		return &CellError{Line: line, Err: err}
-	}
-	p.lines = append(p.lines, line)
-	return nil
-}
-
-// blockRows caps the rows of a block handed on.
-const blockRows = 4096
-
-// flush hands the current block on; an order error gets its row's line.
-func (p *csvPlan) flush() error {
-	if p.blk.Len() == 0 {
-		return nil
-	}
-	err := p.write(&p.blk)
-	var oe *format.OrderError
-	if errors.As(err, &oe) {
-		err = &CellError{Line: p.lines[oe.Row], Err: err}
-	}
-	p.blk.Truncate(0)
-	p.lines = p.lines[:0]
-	return err
+	return p.end(line, n)
 }

@@ -47,7 +47,7 @@ func ParseJSON(r io.Reader, o JSONOptions, write func(*format.Block) error) erro
 	if err != nil {
 		return err
 	}
-	p := &jsonParser{o: &o, lim: &lim, write: write, parse: o.ParseTime}
+	p := &jsonParser{o: &o, parse: o.ParseTime, rowBlocks: rowBlocks{lim: &lim, write: write}}
 	if p.parse == nil {
 		p.parse = timefmt.ParseInput
 	}
@@ -83,12 +83,9 @@ func ParseJSON(r io.Reader, o JSONOptions, write func(*format.Block) error) erro
 // jsonParser turns objects into blocks.
 type jsonParser struct {
 	o     *JSONOptions
-	lim   *format.Limits
-	write func(*format.Block) error
 	parse func([]byte) (uint64, error)
-	blk   format.Block
-	lines []int
 	tok   []byte
+	rowBlocks
 }
 
 // line adds the row of one object.
@@ -147,28 +144,17 @@ func (p *jsonParser) format(row *jsonRow) (format.Format, error) {
 
 // add appends one row.
 func (p *jsonParser) add(line int, key []byte, ts uint64, f format.Format, vals []json.RawMessage) error {
-	if p.blk.Len() > 0 && (p.blk.Format != f || !bytes.Equal(p.blk.Key, key) || p.blk.Len() >= blockRows) {
-		if err := p.flush(); err != nil {
-			return err
-		}
+	n, err := p.begin(key, ts, f)
+	if err != nil {
+		return err
 	}
-	if p.blk.Len() == 0 {
-		p.blk.Reset(key, f)
-	}
-	n := p.blk.Len()
-	p.blk.Times = append(p.blk.Times, ts)
 	for c, raw := range vals {
 		if err := p.value(c, f.Code(c), raw, c == len(vals)-1); err != nil {
 			p.blk.Truncate(n)
 			return &CellError{Line: line, Column: fmt.Sprintf("values[%d]", c), Err: err}
 		}
 	}
-	if err := p.lim.CheckValues(&p.blk, n); err != nil {
-		p.blk.Truncate(n)
-		return &CellError{Line: line, Err: err}
-	}
-	p.lines = append(p.lines, line)
-	return nil
+	return p.end(line, n)
 }
 
 // value appends one value of code c: strings are unquoted first (s and B
@@ -195,19 +181,4 @@ func (p *jsonParser) value(col int, c format.Code, raw json.RawMessage, last boo
 		return fmt.Errorf("%s as %c: %w", format.Quote(tok), c, err)
 	}
 	return nil
-}
-
-// flush hands the current block on; an order error gets its row's line.
-func (p *jsonParser) flush() error {
-	if p.blk.Len() == 0 {
-		return nil
-	}
-	err := p.write(&p.blk)
-	var oe *format.OrderError
-	if errors.As(err, &oe) {
-		err = &CellError{Line: p.lines[oe.Row], Err: err}
-	}
-	p.blk.Truncate(0)
-	p.lines = p.lines[:0]
-	return err
 }
