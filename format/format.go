@@ -3,6 +3,7 @@ package format
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Code is one column type of a row format.
@@ -53,6 +54,21 @@ func (c Code) Fits(x uint64) bool {
 		return uint64(int64(int32(x))) == x
 	}
 	return true
+}
+
+// AsFloat64 is the value bits of code c as a float64: exact for f, F and
+// the 32-bit integers, rounded for a 64-bit integer that needs more than
+// 53 bits. It is meaningless for s and B.
+func (c Code) AsFloat64(bits uint64) float64 {
+	switch c {
+	case F64:
+		return math.Float64frombits(bits)
+	case F32:
+		return float64(math.Float32frombits(uint32(bits)))
+	case I32, I64:
+		return float64(int64(bits))
+	}
+	return float64(bits)
 }
 
 // FitsAll reports whether every value of v fits c (see Fits). It is the

@@ -31,3 +31,23 @@ func TestCode_FitsAll(t *testing.T) {
 
 // negative is the two's complement bits of -x.
 func negative(x int64) uint64 { return uint64(-x) }
+
+// TestCode_AsFloat64: each numeric code's bits as a float64.
+func TestCode_AsFloat64(t *testing.T) {
+	for _, c := range []struct {
+		code Code
+		bits uint64
+		want float64
+	}{
+		{U32, math.MaxUint32, math.MaxUint32},
+		{U64, 1 << 60, 1 << 60},
+		{I32, negative(7), -7},
+		{I64, negative(1 << 40), -(1 << 40)},
+		{F32, uint64(math.Float32bits(-2.5)), -2.5},
+		{F64, math.Float64bits(0.1), 0.1},
+	} {
+		if got := c.code.AsFloat64(c.bits); got != c.want {
+			t.Errorf("%c: AsFloat64(%#x) = %v, want %v", c.code, c.bits, got, c.want)
+		}
+	}
+}

@@ -222,14 +222,5 @@ func (c *collector) chartSeries() []chart.Series {
 
 // resultValue is the result column k of row i as a float64.
 func resultValue(b *format.Block, k, i int) float64 {
-	bits := b.Cols[k].Nums[i]
-	switch b.Format.Code(k) {
-	case format.F64:
-		return math.Float64frombits(bits)
-	case format.F32:
-		return float64(math.Float32frombits(uint32(bits)))
-	case format.I32, format.I64:
-		return float64(int64(bits))
-	}
-	return float64(bits)
+	return b.Format.Code(k).AsFloat64(b.Cols[k].Nums[i])
 }

@@ -318,7 +318,7 @@ func (p *valuePage) value(b *format.Block, i int) {
 		p.vals = binary.LittleEndian.AppendUint32(p.vals, uint32(num))
 		p.st.num(uint64(uint32(num)))
 	default:
-		bits := math.Float64bits(toFloat64(from, num))
+		bits := math.Float64bits(from.AsFloat64(num))
 		p.vals = binary.LittleEndian.AppendUint64(p.vals, bits)
 		p.st.num(bits)
 	}
@@ -339,18 +339,4 @@ func (p *valuePage) flush(cw *chunkWriter) error {
 	p.buf, p.vals = levels, vals[:0]
 	p.rows, p.nulls, p.defs, p.ints, p.st = 0, 0, p.defs[:0], p.ints[:0], p.newStats()
 	return err
-}
-
-// toFloat64 converts a value of code c to float64: exactly, for the codes
-// that Widen widens to F.
-func toFloat64(c format.Code, num uint64) float64 {
-	switch c {
-	case format.F32:
-		return float64(math.Float32frombits(uint32(num)))
-	case format.U32:
-		return float64(uint32(num))
-	case format.I32:
-		return float64(int64(num))
-	}
-	return math.Float64frombits(num)
 }

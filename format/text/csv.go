@@ -124,7 +124,7 @@ func appendCSVBase64(dst, s []byte) []byte {
 // appendCSVFloat appends a float in its shortest round-trip form, or NaN,
 // inf or -inf.
 func appendCSVFloat(dst []byte, c format.Code, num uint64) []byte {
-	v := floatValue(c, num)
+	v := c.AsFloat64(num)
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return appendFloatSpecial(dst, v < 0, math.IsNaN(v))
 	}

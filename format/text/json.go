@@ -107,21 +107,13 @@ func (f *JSONFormatter) appendValues(dst []byte, b *format.Block, i int) []byte 
 // appendJSONFloat appends a float value as a JSON number, or NaN and the
 // infinities as the strings "NaN", "inf" and "-inf".
 func appendJSONFloat(dst []byte, c format.Code, num uint64) []byte {
-	v := floatValue(c, num)
+	v := c.AsFloat64(num)
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		dst = append(dst, '"')
 		dst = appendFloatSpecial(dst, v < 0, math.IsNaN(v))
 		return append(dst, '"')
 	}
 	return appendShortFloat(dst, c, v)
-}
-
-// floatValue converts the bits of an f or F value to a float64 (exactly).
-func floatValue(c format.Code, num uint64) float64 {
-	if c == format.F32 {
-		return float64(math.Float32frombits(uint32(num)))
-	}
-	return math.Float64frombits(num)
 }
 
 // appendShortFloat appends finite v in the shortest form that reads back

@@ -181,19 +181,6 @@ func compute(fn agg.Func, vs []value) (value, error) {
 
 func floatValue(f float64) value { return value{code: format.F64, bits: math.Float64bits(f)} }
 
-// Float is v as a float64.
-func Float(code format.Code, bits uint64) float64 {
-	switch code {
-	case format.F64:
-		return math.Float64frombits(bits)
-	case format.F32:
-		return float64(math.Float32frombits(uint32(bits)))
-	case format.I32, format.I64:
-		return float64(int64(bits))
-	}
-	return float64(bits)
-}
-
 func bigInt(v value) *big.Int {
 	if v.code.Signed() {
 		return big.NewInt(int64(v.bits))
@@ -206,7 +193,7 @@ func sum(vs []value) (value, error) {
 	hasInt, hasFloat := false, false
 	for _, v := range vs {
 		if v.code.Float() {
-			floats += Float(v.code, v.bits)
+			floats += v.code.AsFloat64(v.bits)
 			hasFloat = true
 		} else {
 			ints.Add(ints, bigInt(v))
@@ -255,11 +242,11 @@ func less(a, b value) bool {
 	return exact(a).Cmp(exact(b)) < 0
 }
 
-func isNaN(v value) bool { return v.code.Float() && math.IsNaN(Float(v.code, v.bits)) }
+func isNaN(v value) bool { return v.code.Float() && math.IsNaN(v.code.AsFloat64(v.bits)) }
 
 func exact(v value) *big.Float {
 	if v.code.Float() {
-		return big.NewFloat(Float(v.code, v.bits))
+		return big.NewFloat(v.code.AsFloat64(v.bits))
 	}
 	return new(big.Float).SetInt(bigInt(v))
 }
@@ -281,12 +268,12 @@ func stddev(vs []value) float64 {
 	}
 	var s float64
 	for _, v := range vs {
-		s += Float(v.code, v.bits)
+		s += v.code.AsFloat64(v.bits)
 	}
 	mean := s / float64(len(vs))
 	var ss float64
 	for _, v := range vs {
-		d := Float(v.code, v.bits) - mean
+		d := v.code.AsFloat64(v.bits) - mean
 		ss += d * d
 	}
 	return math.Sqrt(ss / float64(len(vs)-1))
@@ -297,7 +284,7 @@ func stddev(vs []value) float64 {
 func quantile(vs []value, q float64) float64 {
 	xs := make([]float64, len(vs))
 	for i, v := range vs {
-		xs[i] = Float(v.code, v.bits)
+		xs[i] = v.code.AsFloat64(v.bits)
 	}
 	sort.SliceStable(xs, func(i, j int) bool {
 		return !math.IsNaN(xs[i]) && (math.IsNaN(xs[j]) || xs[i] < xs[j])

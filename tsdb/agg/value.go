@@ -15,17 +15,7 @@ type num struct {
 
 // float returns v as a float64 (rounded when an integer needs more than
 // 53 bits).
-func (v num) float() float64 {
-	switch v.code {
-	case format.F64:
-		return math.Float64frombits(v.bits)
-	case format.F32:
-		return float64(math.Float32frombits(uint32(v.bits)))
-	case format.I32, format.I64:
-		return float64(int64(v.bits))
-	}
-	return float64(v.bits)
-}
+func (v num) float() float64 { return v.code.AsFloat64(v.bits) }
 
 // cmpNum compares a and b exactly, whatever their types, in the order
 // -inf < numbers < +inf < NaN (NaN equals NaN): the order of DuckDB and
