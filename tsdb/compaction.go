@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/segment"
@@ -185,18 +186,8 @@ func closure(inputs, files []*segFile) []*segFile {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b *segFile) int { return cmpName(a.name, b.name) })
+	slices.SortFunc(out, func(a, b *segFile) int { return strings.Compare(a.name, b.name) })
 	return out
-}
-
-func cmpName(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // nextGeneration is 1 + the highest generation of the outputs listed at

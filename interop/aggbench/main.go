@@ -14,6 +14,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"database/sql"
 	"errors"
 	"flag"
@@ -140,7 +141,7 @@ func compare(duck []row, path string) error {
 		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
 		}
-		return cmpUint(a.bucket, b.bucket)
+		return cmp.Compare(a.bucket, b.bucket)
 	})
 	if len(chime) != len(duck) {
 		return fmt.Errorf("check: chime printed %d rows, DuckDB %d", len(chime), len(duck))
@@ -152,16 +153,6 @@ func compare(duck []row, path string) error {
 	}
 	fmt.Printf("check: chime's %d rows equal DuckDB's\n", len(chime))
 	return nil
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func readChime(path string) ([]row, error) {
