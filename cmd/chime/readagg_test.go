@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -109,7 +108,7 @@ func parseRead(t *testing.T, out string) []aggref.Row {
 		}
 		row := aggref.Row{Key: fields[0], TS: ts, Format: format.Format(fields[2])}
 		for i, v := range strings.Fields(fields[3]) {
-			bits, err := parseNum(row.Format.Code(i), v)
+			bits, err := aggref.ParseValue(row.Format.Code(i), v)
 			if err != nil {
 				t.Fatalf("read printed %q: %v", line, err)
 			}
@@ -118,19 +117,4 @@ func parseRead(t *testing.T, out string) []aggref.Row {
 		rows = append(rows, row)
 	}
 	return rows
-}
-
-func parseNum(code format.Code, v string) (uint64, error) {
-	switch code {
-	case format.U32, format.U64:
-		return strconv.ParseUint(v, 10, 64)
-	case format.I32, format.I64:
-		n, err := strconv.ParseInt(v, 10, 64)
-		return uint64(n), err
-	case format.F32:
-		f, err := strconv.ParseFloat(v, 32)
-		return uint64(math.Float32bits(float32(f))), err
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	return math.Float64bits(f), err
 }

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/tsdb/agg"
@@ -303,4 +304,21 @@ func quantile(vs []value, q float64) float64 {
 		return a*(1-d) + b*d
 	}
 	return a + d*(b-a)
+}
+
+// ParseValue parses a numeric value as read prints it, with strconv (not
+// format/text's parser: the reference depends on nothing it checks).
+func ParseValue(code format.Code, v string) (uint64, error) {
+	switch code {
+	case format.U32, format.U64:
+		return strconv.ParseUint(v, 10, 64)
+	case format.I32, format.I64:
+		n, err := strconv.ParseInt(v, 10, 64)
+		return uint64(n), err
+	case format.F32:
+		f, err := strconv.ParseFloat(v, 32)
+		return uint64(math.Float32bits(float32(f))), err
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	return math.Float64bits(f), err
 }

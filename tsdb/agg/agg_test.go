@@ -9,6 +9,7 @@ import (
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/text"
+	"github.com/chime-tsdb/chime/internal/aggref"
 	"github.com/chime-tsdb/chime/tsdb/agg"
 )
 
@@ -26,7 +27,7 @@ func run(t *testing.T, f format.Format, items, list string, step uint64) (string
 			t.Fatal(err)
 		}
 		b.Times = append(b.Times, n)
-		num, err := parseValue(f.Code(0), v)
+		num, err := aggref.ParseValue(f.Code(0), v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,21 +55,6 @@ func run(t *testing.T, f format.Format, items, list string, step uint64) (string
 		buf = rf.AppendRows(buf, &blk, 0, blk.Len())
 	}
 	return string(buf), nil
-}
-
-func parseValue(code format.Code, v string) (uint64, error) {
-	switch code {
-	case format.U32, format.U64:
-		return strconv.ParseUint(v, 10, 64)
-	case format.I32, format.I64:
-		n, err := strconv.ParseInt(v, 10, 64)
-		return uint64(n), err
-	case format.F32:
-		f, err := strconv.ParseFloat(v, 32)
-		return uint64(math.Float32bits(float32(f))), err
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	return math.Float64bits(f), err
 }
 
 func TestSeries_Aggregates(t *testing.T) {
