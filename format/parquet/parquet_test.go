@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,22 +138,10 @@ func checkRows(t *testing.T, got, want []row) {
 	}
 	for i := range got {
 		g, w := got[i], want[i]
-		if g.key != w.key || g.ts != w.ts || g.f != w.f || !equalNums(g.nums, w.nums) || strings.Join(g.strs, "\x00") != strings.Join(w.strs, "\x00") || len(g.strs) != len(w.strs) {
+		if g.key != w.key || g.ts != w.ts || g.f != w.f || !slices.Equal(g.nums, w.nums) || !slices.Equal(g.strs, w.strs) {
 			t.Errorf("row %d = %+v, want %+v", i, g, w)
 		}
 	}
-}
-
-func equalNums(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestRoundTrip_RowGroups writes a file of several row groups, keys

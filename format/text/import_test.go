@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -228,7 +229,7 @@ func TestParse_Unsorted(t *testing.T) {
 		t.Fatalf("%d rows, want %d", rows, len(want))
 	}
 	for k, w := range perKey {
-		if !equalStrings(got[k], w) {
+		if !slices.Equal(got[k], w) {
 			t.Errorf("key %s: rows out of input order", k)
 		}
 	}
@@ -238,18 +239,6 @@ func TestParse_Unsorted(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("sorted parse of unsorted input: %v", err)
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestParse_FillsChunks: a reader that returns a few bytes at a time (a
