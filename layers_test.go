@@ -2,6 +2,7 @@ package chime_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -67,7 +68,7 @@ func TestLayers(t *testing.T) {
 		for i, imp := range append(imports, testImports...) {
 			if dep, ok := strings.CutPrefix(imp, mod+"/"); ok {
 				test := i >= len(imports)
-				if dep != pkg && !contains(allowed, dep) && !(test && testHelpers[dep]) {
+				if dep != pkg && !slices.Contains(allowed, dep) && !(test && testHelpers[dep]) {
 					t.Errorf("%s imports %s: not allowed by the layers (format/... <- tsdb/... <- compact <- server <- cmd)", pkg, dep)
 				}
 			}
@@ -76,15 +77,6 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func isPure(pkg string) bool {

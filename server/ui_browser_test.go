@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -376,7 +377,7 @@ func checkAgainstAPIAt(t *testing.T, e *env, s *uiState, hdr []string) {
 		if !ok {
 			t.Fatalf("bucket %s of %s is not on the chart", r.TS, r.Key)
 		}
-		k := indexOf(s.Labels, r.Key)
+		k := slices.Index(s.Labels, r.Key)
 		if k < 0 {
 			t.Fatalf("key %s of the API is not a series of the chart (%q)", r.Key, s.Labels)
 		}
@@ -401,15 +402,6 @@ func deref(p *float64) any {
 		return nil
 	}
 	return *p
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
 
 func maxOf(vs []*float64) float64 {

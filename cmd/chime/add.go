@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -128,7 +129,7 @@ func (o *addOptions) checkFlags(cmd *cobra.Command) error {
 		inputParquet: {"key-column", "key", "time-column", "value-columns"},
 	}[o.input]
 	for _, name := range []string{"key-column", "key", "time-column", "value-columns", "split-columns"} {
-		if cmd.Flags().Changed(name) && !contains(allowed, name) {
+		if cmd.Flags().Changed(name) && !slices.Contains(allowed, name) {
 			return usagef("add: --%s does not apply to --input %s", name, o.input)
 		}
 	}
@@ -143,13 +144,4 @@ func (o *addOptions) checkFlags(cmd *cobra.Command) error {
 		return usagef("add: --split-columns needs a PREFIX for the keys")
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"strconv"
 )
 
@@ -108,14 +109,7 @@ func (s *svg) text(x, y float64, str string, size float64, a anchor, c color.RGB
 
 // num appends v with at most two decimals.
 func num(dst []byte, v float64) []byte {
-	return strconv.AppendFloat(dst, float64(int64(v*100+copySign(0.5, v)))/100, 'f', -1, 64)
-}
-
-func copySign(h, v float64) float64 {
-	if v < 0 {
-		return -h
-	}
-	return h
+	return strconv.AppendFloat(dst, math.Round(v*100)/100, 'f', -1, 64)
 }
 
 // hex is c as #rrggbb.
