@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -149,7 +150,7 @@ func (o *plotOptions) target() (*plotTarget, error) {
 	default:
 		return nil, usagef("plot: -o %q: the file name must end in .png or .svg", o.output)
 	}
-	t.width, t.height = orDefault(t.width, defaultImageWidth), orDefault(t.height, defaultImageHeight)
+	t.width, t.height = cmp.Or(t.width, defaultImageWidth), cmp.Or(t.height, defaultImageHeight)
 	if t.width < chart.MinImageWidth || t.height < chart.MinImageHeight || t.width > chart.MaxImageSide || t.height > chart.MaxImageSide {
 		return nil, usagef("plot: image size %dx%d out of range (%dx%d to %dx%d pixels)", t.width, t.height,
 			chart.MinImageWidth, chart.MinImageHeight, chart.MaxImageSide, chart.MaxImageSide)
@@ -164,8 +165,8 @@ func (t *plotTarget) termSize() error {
 	if !ok {
 		cols, rows = defaultTermWidth, defaultTermHeight
 	}
-	t.width = orDefault(t.width, cols)
-	t.height = orDefault(t.height, min(max(rows-2, chart.MinTermHeight), maxTermHeight))
+	t.width = cmp.Or(t.width, cols)
+	t.height = cmp.Or(t.height, min(max(rows-2, chart.MinTermHeight), maxTermHeight))
 	if t.width < chart.MinTermWidth || t.height < chart.MinTermHeight {
 		return usagef("plot: terminal chart size %dx%d too small (at least %dx%d characters)", t.width, t.height, chart.MinTermWidth, chart.MinTermHeight)
 	}
@@ -210,11 +211,3 @@ func colorTerminal() bool {
 
 // escapedKey is a key as read prints it.
 func escapedKey(key []byte) string { return string(text.AppendEscaped(nil, key)) }
-
-// orDefault is v, or def when v is 0.
-func orDefault(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
-}

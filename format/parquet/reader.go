@@ -1,6 +1,7 @@
 package parquet
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -126,7 +127,7 @@ func planRead(leaves []leaf, o *ReaderOptions) (*readPlan, error) {
 	}
 	used := map[int]bool{}
 	if o.Key == nil {
-		i, err := find(or(o.KeyColumn, KeyColumn), "key")
+		i, err := find(cmp.Or(o.KeyColumn, KeyColumn), "key")
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +136,7 @@ func planRead(leaves []leaf, o *ReaderOptions) (*readPlan, error) {
 		}
 		p.key, used[i] = i, true
 	}
-	i, err := find(or(o.TimeColumn, TimeColumn), "time")
+	i, err := find(cmp.Or(o.TimeColumn, TimeColumn), "time")
 	if err != nil {
 		return nil, err
 	}
@@ -189,13 +190,6 @@ func (p *readPlan) names() []string {
 		names[i] = p.leaves[i].name
 	}
 	return names
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // reader turns the rows of a file into blocks.

@@ -3,6 +3,7 @@ package text
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -251,7 +252,7 @@ func planCSV(header []csvCell, o *CSVOptions) (*csvPlan, error) {
 	used := map[int]bool{}
 	var err error
 	if o.Key == nil && o.SplitPrefix == "" {
-		if p.key, err = find(or(o.KeyColumn, "key"), "key"); err != nil {
+		if p.key, err = find(cmp.Or(o.KeyColumn, "key"), "key"); err != nil {
 			return nil, err
 		}
 		used[p.key] = true
@@ -319,13 +320,6 @@ func (p *csvPlan) valueNames() string {
 		names[i] = p.names[c]
 	}
 	return strings.Join(names, ",")
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // row adds the row of one record.
