@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -159,7 +160,7 @@ func (g *termGrid) dot(v vertex) (int, int) {
 // line sets the dots from (x0, y0) to (x1, y1) (Bresenham).
 func (g *termGrid) line(x0, y0, x1, y1, series int) {
 	dx, dy := abs(x1-x0), -abs(y1-y0)
-	sx, sy := sign(x1-x0), sign(y1-y0)
+	sx, sy := cmp.Compare(x1, x0), cmp.Compare(y1, y0)
 	e := dx + dy
 	for {
 		g.set(x0, y0, series)
@@ -281,14 +282,4 @@ func abs(x int) int {
 		return -x
 	}
 	return x
-}
-
-func sign(x int) int {
-	switch {
-	case x < 0:
-		return -1
-	case x > 0:
-		return 1
-	}
-	return 0
 }
