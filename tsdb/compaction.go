@@ -74,11 +74,11 @@ func (db *DB) BeginCompaction(o CompactionOptions) (*Compaction, error) {
 		return nil, fmt.Errorf("lock %s: %w", CompactLock, err)
 	}
 	c := &Compaction{db: db, lock: lock, major: o.Major}
-	if err := db.sweep(); err != nil {
+	if c.snap, err = db.Snapshot(); err != nil {
 		c.Abort()
 		return nil, err
 	}
-	if c.snap, err = db.Snapshot(); err != nil {
+	if err := db.sweep(c.snap); err != nil {
 		c.Abort()
 		return nil, err
 	}

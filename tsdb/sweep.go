@@ -28,18 +28,18 @@ type Clock interface {
 // published for the grace period (by the store's clock). Inputs of minor
 // outputs stay until a main includes them: a late compactor's new main can
 // make such an output ignored, and its inputs must then still be there.
-func (db *DB) sweep() error {
+//
+// snap is a snapshot taken under that lock: the compaction then plans on
+// it (what sweep removes is not live in it), so that the files are not
+// opened twice (on object storage, a request each).
+func (db *DB) sweep(snap *Snapshot) error {
 	if s, ok := db.fs.(vfs.Sweeper); ok {
 		if err := s.RemoveStale(); err != nil {
 			return fmt.Errorf("remove stale files in %s: %w", db.fs, err)
 		}
 	}
-	snap, err := db.Snapshot()
-	if err != nil {
-		return err
-	}
-	defer snap.Close()
 	var garbage []string
+	var err error
 	if db.objects && !broken.eagerSweep {
 		garbage, err = db.expired(snap)
 		if err != nil {

@@ -66,7 +66,12 @@ func Sync(src, dst *DB) (SyncResult, error) {
 		res.Copied++
 		res.Bytes += n
 	}
-	return res, dst.sweep()
+	after, err := dst.Snapshot()
+	if err != nil {
+		return res, err
+	}
+	defer after.Close()
+	return res, dst.sweep(after)
 }
 
 // heldIDs is the IDs of the files dst holds and of those its files
