@@ -27,15 +27,34 @@ func TestServe_Killed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("whole-process kill test")
 	}
-	const (
-		kills   = 200
-		perDB   = 50 // kills per database, to keep full reads short
-		clients = 2
-	)
-	r := rand.New(rand.NewPCG(9, 10))
-	tally := newKillTally("serve")
+	serveKills{
+		name: "serve", kills: 200, perDB: 50, seed: 9,
+		newDB: func() string { return newDB(t) },
+		// The first PUT after a restart leaves no stale temporary file.
+		beforePut: func(db string) { backdateTemps(t, db) },
+		afterPut:  func(db string) { checkNoTemps(t, db) },
+	}.run(t)
+}
+
+// serveKills are rounds of SIGKILLs of chime serve at random moments
+// while two clients PUT rows and a reader reads, perDB kills per database
+// made by newDB (to keep full reads short), each followed by a restart and
+// one PUT between beforePut and afterPut, when set.
+type serveKills struct {
+	name                string
+	kills, perDB        int
+	seed                uint64
+	newDB               func() string
+	beforePut, afterPut func(db string)
+}
+
+func (k serveKills) run(t *testing.T) {
+	t.Helper()
+	const clients = 2
+	r := rand.New(rand.NewPCG(k.seed, k.seed+1))
+	tally := newKillTally(k.name)
 	var cur atomic.Pointer[addModel]
-	cur.Store(newAddModel(newDB(t)))
+	cur.Store(newAddModel(k.newDB()))
 	readers := startReaders(t, 1, func() ([]string, func(string) error) {
 		m := cur.Load()
 		return []string{"-d", m.db, "read", "%", "--timestamp-nanos"}, m.checker()
@@ -45,11 +64,11 @@ func TestServe_Killed(t *testing.T) {
 	for range clockRuns {
 		clock.measured(srv.put(t, cur.Load(), 1))
 	}
-	for tally.attempts < kills {
-		if tally.attempts > 0 && tally.attempts%perDB == 0 {
+	for tally.attempts < k.kills {
+		if tally.attempts > 0 && tally.attempts%k.perDB == 0 {
 			srv.stop(t)
 			cur.Load().checkAll(t)
-			cur.Store(newAddModel(newDB(t)))
+			cur.Store(newAddModel(k.newDB()))
 			srv = startServe(t, cur.Load().db)
 		}
 		m := cur.Load()
@@ -58,9 +77,13 @@ func TestServe_Killed(t *testing.T) {
 		inFlight, rounds := srv.killDuring(t, m, clients, delay, r)
 		srv = startServe(t, m.db)
 		tally.killed(m.settleServe(t, rounds, inFlight))
-		backdateTemps(t, m.db)
+		if k.beforePut != nil {
+			k.beforePut(m.db)
+		}
 		clock.measured(srv.put(t, m, r.IntN(len(addSizes))))
-		checkNoTemps(t, m.db)
+		if k.afterPut != nil {
+			k.afterPut(m.db)
+		}
 		if err := readers.failed(); err != nil {
 			t.Fatal(err)
 		}
@@ -68,8 +91,8 @@ func TestServe_Killed(t *testing.T) {
 	srv.stop(t)
 	reads := readers.stop(t)
 	cur.Load().checkAll(t)
-	tally.report(t, kills)
-	t.Logf("serve: PUTs took %v; %d concurrent full reads, every one consistent", &clock, reads)
+	tally.report(t, k.kills)
+	t.Logf("%s: PUTs took %v; %d concurrent full reads, every one consistent", k.name, &clock, reads)
 }
 
 // serveProc is a running chime serve.

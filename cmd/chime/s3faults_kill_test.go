@@ -492,46 +492,10 @@ func (d *s3db) copy(t *testing.T, name string) *s3db {
 // every PUT answered 201 is readable, every other PUT wholly visible or
 // invisible in every read.
 func TestS3Faults_ServeKilled(t *testing.T) {
-	const (
-		kills   = 40
-		perDB   = 20
-		clients = 2
-	)
 	srv := s3test.Shared(t)
 	srv.Setenv(t)
-	r := rand.New(rand.NewPCG(19, 20))
-	tally := newKillTally("serve on s3")
-	var cur atomic.Pointer[addModel]
-	cur.Store(newAddModel(newS3DB(t, srv).loc))
-	readers := startReaders(t, 1, func() ([]string, func(string) error) {
-		m := cur.Load()
-		return []string{"-d", m.db, "read", "%", "--timestamp-nanos"}, m.checker()
-	})
-	var clock killClock
-	sp := startServe(t, cur.Load().db)
-	for range clockRuns {
-		clock.measured(sp.put(t, cur.Load(), 1))
-	}
-	for tally.attempts < kills {
-		if tally.attempts > 0 && tally.attempts%perDB == 0 {
-			sp.stop(t)
-			cur.Load().checkAll(t)
-			cur.Store(newAddModel(newS3DB(t, srv).loc))
-			sp = startServe(t, cur.Load().db)
-		}
-		m := cur.Load()
-		delay := time.Duration(r.Int64N(int64(4 * clock.pick(r))))
-		inFlight, rounds := sp.killDuring(t, m, clients, delay, r)
-		sp = startServe(t, m.db)
-		tally.killed(m.settleServe(t, rounds, inFlight))
-		clock.measured(sp.put(t, m, r.IntN(len(addSizes))))
-		if err := readers.failed(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sp.stop(t)
-	reads := readers.stop(t)
-	cur.Load().checkAll(t)
-	tally.report(t, kills)
-	t.Logf("serve on s3: PUTs took %v; %d concurrent full reads, every one consistent", &clock, reads)
+	serveKills{
+		name: "serve on s3", kills: 40, perDB: 20, seed: 19,
+		newDB: func() string { return newS3DB(t, srv).loc },
+	}.run(t)
 }
