@@ -340,7 +340,8 @@ type s3Proxy struct {
 	mu       sync.Mutex
 	plan     func(a *attempt) fault // nil: pass everything
 	log      []attempt
-	inflight sync.WaitGroup
+	inflight int        // requests being handled, under mu
+	idle     *sync.Cond // on mu: signalled when inflight drops to 0
 }
 
 // newS3Proxy starts a proxy to endpoint; delay should exceed the clients'
@@ -352,6 +353,7 @@ func newS3Proxy(t testing.TB, endpoint string, delay time.Duration) *s3Proxy {
 		t.Fatal(err)
 	}
 	p := &s3Proxy{target: u, delay: delay, tr: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 32}}
+	p.idle = sync.NewCond(&p.mu)
 	p.srv = httptest.NewServer(p)
 	p.URL = p.srv.URL
 	t.Cleanup(func() {
@@ -377,8 +379,15 @@ func (p *s3Proxy) attempts() []attempt {
 }
 
 // drain waits until every request the proxy holds has been forwarded and
-// answered: a delayed write may land after its client gave up.
-func (p *s3Proxy) drain() { p.inflight.Wait() }
+// answered: a delayed write may land after its client gave up. (Not a
+// WaitGroup: requests may still arrive while it waits.)
+func (p *s3Proxy) drain() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.inflight > 0 {
+		p.idle.Wait()
+	}
+}
 
 // opOf names a request as chime's request counts do.
 func opOf(r *http.Request) string {
@@ -401,8 +410,16 @@ func opOf(r *http.Request) string {
 }
 
 func (p *s3Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.inflight.Add(1)
-	defer p.inflight.Done()
+	p.mu.Lock()
+	p.inflight++
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		if p.inflight--; p.inflight == 0 {
+			p.idle.Broadcast()
+		}
+		p.mu.Unlock()
+	}()
 	a := attempt{op: opOf(r), key: r.URL.Path, invocation: r.Header.Get("amz-sdk-invocation-id"), at: time.Now()}
 	rng := r.Header.Get("Range")
 	a.ranged, a.tail = rng != "", strings.HasPrefix(rng, "bytes=-")
