@@ -10,7 +10,7 @@ import (
 )
 
 func main() {
-	err := newRootCmd().Execute()
+	err := newRootCmd(os.Args[1:]).Execute()
 	if err != nil && !isQuiet(err) {
 		fmt.Fprintf(os.Stderr, "chime: %s%s\n", format.OneLine(err.Error()), hint(err))
 	}
