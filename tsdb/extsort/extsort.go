@@ -10,7 +10,7 @@ import (
 )
 
 // DefaultMemory is the memory budget of a sort unless Options say
-// otherwise: about 1.4 million rows of one column in memory at a time.
+// otherwise: two runs of about 1.4 million rows of one column each.
 const DefaultMemory = 64 << 20
 
 // minMemory keeps a run from being uselessly small.
@@ -170,7 +170,7 @@ func writeRun(f *os.File, src *memSource) error {
 
 // memSource sorts r and returns its rows as a source.
 func (s *Sorter) memSource(r *run) *memSource {
-	m := &memSource{r: r, groups: r.sort()}
+	m := &memSource{r: r, keys: r.sort()}
 	if s.o.RejectDuplicates {
 		m.dup = s.noteDup
 	}

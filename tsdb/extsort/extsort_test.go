@@ -88,10 +88,22 @@ func model(rows []trow) []trow {
 
 func sortAll(t *testing.T, rows []trow, o Options) ([]trow, int, error) {
 	t.Helper()
+	return sortBlocks(t, rows, o, 1)
+}
+
+// sortBlocks sorts rows added in blocks of up to most rows: a block takes
+// the following rows while they have its key and format.
+func sortBlocks(t *testing.T, rows []trow, o Options, most int) ([]trow, int, error) {
+	t.Helper()
 	s := New(o)
 	defer s.Close()
-	for _, r := range rows {
-		if err := s.Add(r.block(), []uint64{r.pos}); err != nil {
+	for i := 0; i < len(rows); {
+		b, pos := rows[i].block(), []uint64{rows[i].pos}
+		for i++; i < len(rows) && b.Len() < most && rows[i].key == string(b.Key) && rows[i].f == b.Format; i++ {
+			b.AppendRows(rows[i].block(), 0, 1)
+			pos = append(pos, rows[i].pos)
+		}
+		if err := s.Add(b, pos); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -132,6 +144,49 @@ func TestSorter_Model(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestSorter_Blocks sorts rows added in blocks of several rows, as the
+// parsers gather them: a key's rows in a few long stretches, in time order
+// or not, with repeats within a block and across blocks and formats.
+func TestSorter_Blocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	var rows []trow
+	for len(rows) < 30000 {
+		key, f := fmt.Sprintf("k%02d", r.IntN(20)), []format.Format{"u", "u", "uF", "s"}[r.IntN(4)]
+		ts, back := uint64(r.IntN(2000)), r.IntN(3) == 0
+		for range 1 + r.IntN(60) {
+			rows = append(rows, trow{key: key, ts: ts, f: f, vals: fmt.Sprintf("v%d", len(rows)), pos: uint64(len(rows) + 1)})
+			switch {
+			case r.IntN(10) == 0: // a repeat of the time
+			case back:
+				ts -= min(ts, uint64(r.IntN(5)))
+			default:
+				ts += uint64(r.IntN(5))
+			}
+		}
+	}
+	want := model(rows)
+	for _, mem := range []int64{0, 64 << 10} {
+		for _, most := range []int{7, 1000} {
+			got, spills, err := sortBlocks(t, rows, Options{Memory: mem, Dir: t.TempDir()}, most)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mem != 0 && spills == 0 {
+				t.Errorf("budget %d: no run spilled", mem)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("mem %d, blocks of %d: %d rows, want %d", mem, most, len(got), len(want))
+			}
+			for i := range got {
+				g, w := got[i], want[i]
+				if g.key != w.key || g.ts != w.ts || g.f != w.f || g.vals != w.vals && g.f.Code(0).Variable() || g.pos != w.pos && !g.f.Code(0).Variable() {
+					t.Fatalf("mem %d, blocks of %d: row %d = %+v, want %+v", mem, most, i, g, w)
+				}
+			}
 		}
 	}
 }

@@ -2,101 +2,114 @@ package extsort
 
 import (
 	"bytes"
-	"cmp"
 	"slices"
 
 	"github.com/chime-tsdb/chime/format"
 )
 
-// rec is one row of a run held in memory: its time, its key (an index
-// into run.keys), its format (an index into run.stores) and its row in
-// that store. Its index in run.recs is its input order.
-type rec struct {
-	ts  uint64
-	key uint32
-	row uint32
-	fmt uint16
+// A piece is rows [from, to) of one store, all of one key, in input
+// order. Input gathered by key (the parser gathers each chunk's rows by
+// key) adds a piece per block, so a run keeps its rows where they were
+// copied and sorts keys, not rows.
+type piece struct {
+	store    uint16
+	from, to uint32
 }
 
-// recBytes is what a row costs besides its values: its rec and the
-// scratch rec of the counting sort.
-const recBytes = 2 * 24
+// rowBytes is what a row costs besides its values: its share of the
+// order a key whose rows are out of time order is sorted through (see
+// memSource.load).
+const rowBytes = 8
+
+// pieceBytes is what a piece costs, its slice's slack included.
+const pieceBytes = 2 * 12
 
 // run is the rows of one run, in input order until sorted.
 type run struct {
 	keys    [][]byte
 	keyIDs  map[string]uint32
+	pieces  [][]piece       // each key's rows, in input order
 	stores  []*format.Block // the values of each format, in input order
 	fmtIDs  map[format.Format]uint16
-	recs    []rec
-	scratch []rec    // the counting sort's output, kept from run to run
-	pos     []uint64 // input positions of the recs, when tracked
-	posTmp  []uint64
+	pos     [][]uint64 // input positions of each store's rows, when tracked
+	rows    int
 	bytes   int64  // estimated memory held
 	lastKey uint32 // the key of the last row added, to skip the map
+	budget  int64  // the memory the run is meant to fill
 }
 
-// newRun returns an empty run with room for about the rows a budget of
-// memory bytes holds: growing its slices by doubling would copy them
-// over and over (the pages are only touched when written).
+// newRun returns an empty run meant to hold about memory bytes.
 func newRun(memory int64) *run {
-	return &run{
-		keyIDs: map[string]uint32{},
-		fmtIDs: map[format.Format]uint16{},
-		recs:   make([]rec, 0, memory/(recBytes+16)),
-	}
+	return &run{keyIDs: map[string]uint32{}, fmtIDs: map[format.Format]uint16{}, budget: memory}
 }
 
 // reset empties the run for the next, keeping its memory: after the
-// first spill, filling a run allocates nothing.
+// first spill, filling a run allocates little.
 func (r *run) reset() {
 	clear(r.keyIDs)
 	r.keys = r.keys[:0]
-	for _, st := range r.stores {
+	r.pieces = r.pieces[:0]
+	for i, st := range r.stores {
 		st.Truncate(0)
+		if r.pos != nil {
+			r.pos[i] = r.pos[i][:0]
+		}
 	}
-	r.recs, r.pos, r.bytes, r.lastKey = r.recs[:0], r.pos[:0], 0, 0
+	r.rows, r.bytes, r.lastKey = 0, 0, 0
 }
 
 // add copies rows [from, to) of b; pos, when not nil, holds their input
 // positions.
 func (r *run) add(b *format.Block, from, to int, pos []uint64) {
 	key := r.keyID(b.Key)
-	fi, ok := r.fmtIDs[b.Format]
-	if !ok {
-		fi = uint16(len(r.stores))
-		r.fmtIDs[b.Format] = fi
-		st := &format.Block{}
-		st.Reset(nil, b.Format)
-		r.stores = append(r.stores, st)
-	}
+	fi := r.store(b.Format, pos != nil)
 	st := r.stores[fi]
 	row := uint32(st.Len())
 	varBefore := st.VarBytes()
-	if fi == 0 && cap(st.Times) == 0 {
+	st.AppendRows(b, from, to)
+	n := uint32(to - from)
+	ps := r.pieces[key]
+	if last := len(ps) - 1; last >= 0 && ps[last].store == fi && ps[last].to == row {
+		ps[last].to += n
+	} else {
+		r.pieces[key] = append(ps, piece{store: fi, from: row, to: row + n})
+		r.bytes += pieceBytes
+	}
+	if pos != nil {
+		r.pos[fi] = append(r.pos[fi], pos[from:to]...)
+		r.bytes += 8 * int64(n)
+	}
+	r.rows += int(n)
+	r.bytes += int64(n)*(rowBytes+8+8*int64(len(b.Cols))) + int64(st.VarBytes()-varBefore)
+}
+
+// store returns the index of the store of format f, adding one.
+func (r *run) store(f format.Format, withPos bool) uint16 {
+	if fi, ok := r.fmtIDs[f]; ok {
+		return fi
+	}
+	fi := uint16(len(r.stores))
+	r.fmtIDs[f] = fi
+	st := &format.Block{}
+	st.Reset(nil, f)
+	if fi == 0 {
 		// The first format: room for what the budget allows (most input
-		// has one format; others grow as they come).
-		n := cap(r.recs) / 4
+		// has one format; others grow as they come). The pages are only
+		// touched when written; growing by doubling would copy them over
+		// and over.
+		n := r.budget / (rowBytes + 8 + 8*int64(f.Len()))
 		st.Times = make([]uint64, 0, n)
 		for c := range st.Cols {
-			if !st.Format.Code(c).Variable() {
+			if !f.Code(c).Variable() {
 				st.Cols[c].Nums = make([]uint64, 0, n)
 			}
 		}
 	}
-	st.AppendRows(b, from, to)
-	for i := from; i < to; i++ {
-		r.recs = append(r.recs, rec{ts: b.Times[i], key: key, row: row, fmt: fi})
-		row++
+	r.stores = append(r.stores, st)
+	if withPos {
+		r.pos = append(r.pos, nil)
 	}
-	if pos != nil {
-		r.pos = append(r.pos, pos[from:to]...)
-	}
-	n := int64(to - from)
-	r.bytes += n*(recBytes+8+8*int64(len(b.Cols))) + int64(st.VarBytes()-varBefore)
-	if pos != nil {
-		r.bytes += 8 * n
-	}
+	return fi
 }
 
 // keyID interns key.
@@ -110,92 +123,46 @@ func (r *run) keyID(key []byte) uint32 {
 		k := string(key)
 		r.keyIDs[k] = id
 		r.keys = append(r.keys, []byte(k))
+		// Reuse the piece list of a key of an earlier run.
+		if len(r.pieces) < cap(r.pieces) {
+			r.pieces = r.pieces[:id+1]
+			r.pieces[id] = r.pieces[id][:0]
+		} else {
+			r.pieces = append(r.pieces, nil)
+		}
 		r.bytes += int64(len(key)) + 64
 	}
 	r.lastKey = id
 	return id
 }
 
-// maxRunFormats bounds the formats of one run: recs index stores with 16
-// bits.
+// maxRunFormats bounds the formats of one run: pieces index stores with
+// 16 bits.
 const maxRunFormats = 1 << 16
 
 // full reports whether the run holds as many formats as it can.
 func (r *run) full() bool { return len(r.stores) >= maxRunFormats-1 }
 
-// group is the recs of one key in a sorted run: recs[from:to].
-type group struct {
-	key      uint32
-	from, to int
-}
-
-// sort orders the recs by key then time, equal times in input order, and
-// returns the runs of each key in key order.
-func (r *run) sort() []group {
-	rank := make([]uint32, len(r.keys)) // key id -> rank in byte order
+// sort returns the run's key IDs in key order.
+func (r *run) sort() []uint32 {
 	order := make([]uint32, len(r.keys))
 	for i := range order {
 		order[i] = uint32(i)
 	}
 	slices.SortFunc(order, func(a, b uint32) int { return bytes.Compare(r.keys[a], r.keys[b]) })
-	for rk, id := range order {
-		rank[id] = uint32(rk)
-	}
-	// Counting sort by rank: stable, so input order holds within a key.
-	start := make([]int, len(r.keys)+1)
-	for _, x := range r.recs {
-		start[rank[x.key]+1]++
-	}
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
-	}
-	groups := make([]group, len(r.keys))
-	for rk, id := range order {
-		groups[rk] = group{key: id, from: start[rk], to: start[rk+1]}
-	}
-	sorted := slices.Grow(r.scratch[:0], len(r.recs))[:len(r.recs)]
-	var pos []uint64
-	if r.pos != nil {
-		pos = slices.Grow(r.posTmp[:0], len(r.pos))[:len(r.pos)]
-	}
-	next := start[:len(r.keys)]
-	for i, x := range r.recs {
-		k := rank[x.key]
-		sorted[next[k]] = x
-		if pos != nil {
-			pos[next[k]] = r.pos[i]
-		}
-		next[k]++
-	}
-	r.recs, r.scratch = sorted, r.recs
-	if r.pos != nil {
-		r.pos, r.posTmp = pos, r.pos
-	}
-	for _, g := range groups {
-		r.sortTimes(g)
-	}
-	return groups
+	return order
 }
 
-// sortTimes orders one key's recs by time, keeping input order among
-// equal times: data that is a log ordered by time needs nothing here.
-func (r *run) sortTimes(g group) {
-	recs := r.recs[g.from:g.to]
-	if slices.IsSortedFunc(recs, func(a, b rec) int { return cmp.Compare(a.ts, b.ts) }) {
-		return
+// timeSorted reports whether the rows of ps come in time order (equal
+// times allowed): input ordered by time needs no sorting.
+func (r *run) timeSorted(ps []piece) bool {
+	var last uint64
+	for i, p := range ps {
+		times := r.stores[p.store].Times[p.from:p.to]
+		if i > 0 && times[0] < last || !slices.IsSorted(times) {
+			return false
+		}
+		last = times[len(times)-1]
 	}
-	if r.pos == nil {
-		slices.SortStableFunc(recs, func(a, b rec) int { return cmp.Compare(a.ts, b.ts) })
-		return
-	}
-	// Sort the positions along: sort indexes, then permute both.
-	idx := make([]int, len(recs))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(recs[a].ts, recs[b].ts) })
-	rs, ps := slices.Clone(recs), slices.Clone(r.pos[g.from:g.to])
-	for i, j := range idx {
-		recs[i], r.pos[g.from+i] = rs[j], ps[j]
-	}
+	return true
 }

@@ -2,10 +2,12 @@ package extsort
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/chime-tsdb/chime/format"
 	"github.com/chime-tsdb/chime/format/segment"
@@ -18,64 +20,139 @@ type source interface {
 	next() (*format.Block, []uint64, error)
 }
 
-// memSource yields a sorted run held in memory.
+// memSource yields a sorted run held in memory, a key at a time: the
+// key's pieces as they are when its rows come in time order, or else its
+// rows sorted by time into pieces of one row, or of several where
+// consecutive rows of a store stay together.
 type memSource struct {
-	r      *run
-	groups []group
-	g, i   int // the next rec: r.recs[groups[g].from+i]
-	blk    format.Block
-	pos    []uint64
-	dup    func(key []byte, ts, first, second uint64)
+	r     *run
+	keys  []uint32 // key IDs in key order
+	k     int      // the next key to load
+	spans []piece  // the loaded key's rows in time order
+	s     int      // the span being emitted
+	i     uint32   // the next row of spans[s]
+	blk   format.Block
+	pos   []uint64
+	dup   func(key []byte, ts, first, second uint64)
+	refs  []ref   // scratch of load
+	sbuf  []piece // scratch of load
+}
+
+// ref is one row of a run: its store and its row there.
+type ref struct {
+	store uint16
+	row   uint32
 }
 
 // next gathers the next rows of one key and one format, skipping a row
 // when the next one of the run has the same key and time: the later row
 // wins (dup, when set, hears of it).
 func (m *memSource) next() (*format.Block, []uint64, error) {
-	r := m.r
 	m.blk.Truncate(0)
 	m.pos = m.pos[:0]
-	for m.g < len(m.groups) {
-		g := m.groups[m.g]
-		for k := g.from + m.i; k < g.to; k, m.i = k+1, m.i+1 {
-			x := r.recs[k]
-			if k+1 < g.to && r.recs[k+1].ts == x.ts {
-				if m.dup != nil {
-					m.dup(r.keys[x.key], x.ts, r.pos[k], r.pos[k+1])
-				}
-				continue
+	for {
+		if m.s == len(m.spans) {
+			if m.blk.Len() > 0 || m.k == len(m.keys) {
+				break
 			}
-			st := r.stores[x.fmt]
-			if m.blk.Len() > 0 && (m.blk.Format != st.Format || m.blk.Len() >= segment.BlockRows) {
-				return &m.blk, m.pos, nil
-			}
-			if m.blk.Len() == 0 {
-				m.blk.Reset(r.keys[x.key], st.Format)
-			}
-			gather(&m.blk, st, int(x.row))
-			if r.pos != nil {
-				m.pos = append(m.pos, r.pos[k])
-			}
+			m.load(m.keys[m.k])
+			m.k++
+			continue
 		}
-		m.g, m.i = m.g+1, 0
-		if m.blk.Len() > 0 {
-			return &m.blk, m.pos, nil
+		sp := m.spans[m.s]
+		st := m.r.stores[sp.store]
+		if m.blk.Len() > 0 && (m.blk.Format != st.Format || m.blk.Len() >= segment.BlockRows) {
+			break
 		}
+		if m.blk.Len() == 0 {
+			m.blk.Reset(m.r.keys[m.keys[m.k-1]], st.Format)
+		}
+		m.copySpan(sp, st)
 	}
-	return nil, nil, nil
+	if m.blk.Len() == 0 {
+		return nil, nil, nil
+	}
+	return &m.blk, m.pos, nil
 }
 
-// gather appends row i of st to b (of st's format): AppendRows for one
-// row, without its loops.
-func gather(b, st *format.Block, i int) {
-	b.Times = append(b.Times, st.Times[i])
-	for c := range b.Cols {
-		if st.Format.Code(c).Variable() {
-			b.AppendBytes(c, st.Bytes(c, i))
-		} else {
-			b.Cols[c].Nums = append(b.Cols[c].Nums, st.Cols[c].Nums[i])
+// copySpan copies rows of sp from m.i on, up to the block's room or a row
+// the next row repeats, which it skips.
+func (m *memSource) copySpan(sp piece, st *format.Block) {
+	end := min(sp.to, m.i+uint32(segment.BlockRows-m.blk.Len()))
+	times := st.Times
+	j := m.i
+	for ; j < end; j++ {
+		if j+1 < sp.to {
+			if times[j+1] == times[j] {
+				break
+			}
+		} else if nst, nrow, ok := m.after(j); ok && m.r.stores[nst].Times[nrow] == times[j] {
+			break
 		}
 	}
+	m.blk.AppendRows(st, int(m.i), int(j))
+	if m.r.pos != nil {
+		m.pos = append(m.pos, m.r.pos[sp.store][m.i:j]...)
+	}
+	m.i = j
+	if j < end { // row j is repeated by the next: the later wins
+		if m.dup != nil {
+			nst, nrow, _ := m.after(j)
+			m.dup(m.blk.Key, st.Times[j], m.r.pos[sp.store][j], m.r.pos[nst][nrow])
+		}
+		m.i++
+	}
+	if m.i == sp.to {
+		m.s++
+		if m.s < len(m.spans) {
+			m.i = m.spans[m.s].from
+		}
+	}
+}
+
+// after returns the row that follows row j of the current span in the
+// key's time order, if any.
+func (m *memSource) after(j uint32) (uint16, uint32, bool) {
+	if sp := m.spans[m.s]; j+1 < sp.to {
+		return sp.store, j + 1, true
+	}
+	if m.s+1 < len(m.spans) {
+		sp := m.spans[m.s+1]
+		return sp.store, sp.from, true
+	}
+	return 0, 0, false
+}
+
+// load makes key's rows, in time order, the spans to emit. A key whose
+// rows are out of time order is sorted by time, stably: of two rows with
+// the same time, the later in the input stays later.
+func (m *memSource) load(key uint32) {
+	r := m.r
+	ps := r.pieces[key]
+	m.s, m.i = 0, ps[0].from
+	if r.timeSorted(ps) {
+		m.spans = ps
+		return
+	}
+	refs := m.refs[:0]
+	for _, p := range ps {
+		for row := p.from; row < p.to; row++ {
+			refs = append(refs, ref{p.store, row})
+		}
+	}
+	slices.SortStableFunc(refs, func(a, b ref) int {
+		return cmp.Compare(r.stores[a.store].Times[a.row], r.stores[b.store].Times[b.row])
+	})
+	spans := m.sbuf[:0]
+	for _, x := range refs {
+		if n := len(spans) - 1; n >= 0 && spans[n].store == x.store && spans[n].to == x.row {
+			spans[n].to++
+		} else {
+			spans = append(spans, piece{store: x.store, from: x.row, to: x.row + 1})
+		}
+	}
+	m.refs, m.sbuf, m.spans = refs, spans, spans
+	m.i = spans[0].from
 }
 
 // Spill files hold a sorted run as blocks, each:
