@@ -118,8 +118,12 @@ func parse(opts Options, write func(*format.Block) error, released func(int), ch
 		go func() {
 			debug.SetPanicOnFault(true) // see ParseBytes
 			p := &LineParser{Format: opts.Format, ParseTime: opts.ParseTime}
+			var byKey *keyBlocks // kept from chunk to chunk, its map grown once
+			if opts.Unsorted {
+				byKey = &keyBlocks{m: map[string]int{}}
+			}
 			for c := range jobs {
-				c.parse(p, opts.FormatPerLine, opts.Unsorted, &lim)
+				c.parse(p, opts.FormatPerLine, byKey, &lim)
 			}
 		}()
 	}

@@ -182,6 +182,25 @@ func BenchmarkParseBytes(b *testing.B) {
 	}
 }
 
+// BenchmarkParseBytes_Unsorted is the parse side of add --unsorted on a
+// log: the rows of 1,000 keys ordered by time, on one worker.
+func BenchmarkParseBytes_Unsorted(b *testing.B) {
+	const keys, rows = 1000, 200000
+	var input []byte
+	for i := range rows {
+		input = fmt.Appendf(input, "sensor.%05d %d %d\n", i%keys, 1577836800000000000+uint64(i/keys)*1e9, 50000+i%977)
+	}
+	opts := Options{Format: "u", Workers: 1, Unsorted: true}
+	b.SetBytes(int64(len(input)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := ParseBytes(input, opts, func(*format.Block) error { return nil }, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
+}
+
 // TestParse_Unsorted hands on every row of unsorted input, gathered by
 // key within a chunk, each key's rows in input order (so that the later of
 // two equal rows still comes later), whatever the order of the keys.

@@ -11,9 +11,9 @@ import (
 // checking the order of rows within the chunk. Line numbers in c.err and
 // c.first/c.last are relative to the chunk until consume fixes them. A
 // memory fault while reading the chunk (see ParseBytes) is an error of
-// the line being read. Unsorted input is gathered by key instead of
-// checked (see keyBlocks).
-func (c *chunk) parse(p *LineParser, perLine, unsorted bool, lim *format.Limits) {
+// the line being read. Unsorted input (byKey not nil) is gathered by key
+// instead of checked.
+func (c *chunk) parse(p *LineParser, perLine bool, byKey *keyBlocks, lim *format.Limits) {
 	defer close(c.done)
 	defer func() {
 		if r := recover(); r != nil {
@@ -23,17 +23,16 @@ func (c *chunk) parse(p *LineParser, perLine, unsorted bool, lim *format.Limits)
 			c.err, c.unsorted = &LineError{max(c.lines, 1), errInputFault}, [2]rowPos{}
 		}
 	}()
-	c.parseLines(p, perLine, unsorted, lim)
+	c.parseLines(p, perLine, byKey, lim)
 }
 
 // parseLines is parse without the fault handling.
-func (c *chunk) parseLines(p *LineParser, perLine, unsorted bool, lim *format.Limits) {
+func (c *chunk) parseLines(p *LineParser, perLine bool, byKey *keyBlocks, lim *format.Limits) {
 	var cur, prevBlock *format.Block
 	var prev rowPos
 	checkValues := perLine || hasVariable(p.Format) // only s and B values have lengths to check
-	var byKey *keyBlocks
-	if unsorted {
-		byKey = &keyBlocks{m: map[string]int{}, last: -1}
+	if byKey != nil {
+		byKey.reset()
 		defer byKey.sort(c)
 	}
 	data := c.data
@@ -75,7 +74,7 @@ func (c *chunk) parseLines(p *LineParser, perLine, unsorted bool, lim *format.Li
 			c.err = &LineError{c.lines, err}
 			return
 		}
-		if unsorted {
+		if byKey != nil {
 			continue
 		}
 		row := rowPos{key: cur.Key, ts: cur.Times[cur.Len()-1], line: c.lines}
@@ -138,6 +137,13 @@ type keyBlocks struct {
 	m     map[string]int  // key -> its current block, an index in order
 	order []*format.Block // the current block of each key, in order of first use
 	last  int             // the index of the block of the last line
+}
+
+// reset readies k for a chunk, keeping its memory.
+func (k *keyBlocks) reset() {
+	clear(k.m)
+	clear(k.order) // the blocks belong to the chunk
+	k.order, k.last = k.order[:0], -1
 }
 
 // find returns the current block of key, or nil.
