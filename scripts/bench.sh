@@ -121,6 +121,21 @@ trap cleanup EXIT
 go build -o "$TOOLS/gen" ./internal/tools/gen
 go build -o "$TOOLS/measure" ./internal/tools/measure
 CGO_ENABLED=0 go build -o "$TOOLS/hello" ./internal/tools/hello
+# deps is hello with every package cmd/chime imports linked in, and none
+# of chime's code: the start-up floor of its dependencies' package
+# initialisation alone. Its main.go is an overlay (go build -overlay), so
+# that the tree stays as it is.
+{
+	echo "// Command deps: see scripts/bench.sh."
+	echo "package main"
+	echo "import ("
+	echo '	"os"'
+	go list -f '{{join .Imports "\n"}}' ./cmd/chime | grep -vx os | sed 's/.*/	_ "&"/'
+	echo ")"
+	echo 'func main() { os.Stdout.WriteString("hello\n") }'
+} >"$TOOLS/deps.go"
+printf '{"Replace": {"%s": "%s"}}\n' "$PWD/internal/tools/hello/main.go" "$TOOLS/deps.go" >"$TOOLS/overlay.json"
+CGO_ENABLED=0 go build -overlay "$TOOLS/overlay.json" -o "$TOOLS/deps" ./internal/tools/hello
 
 # --- data -------------------------------------------------------------------
 
@@ -226,6 +241,10 @@ floor=$(median_ms "$line")
 floor=${floor:-0}
 hello=$(awk -v a="$(median_ms "$hello1")" -v b="$(median_ms "$hello2")" 'BEGIN { printf "%.2f", (a + b) / 2 }')
 echo "start-up floor - hello-world: $(awk -v f="$floor" -v h="$hello" 'BEGIN { printf "%.2f", f - h }') ms  [<= 0.5 ms]"
+deps=$("$TOOLS/measure" -label "$(printf '%-40s' "hello + chime's imports, no chime code")" -ms -n "$FAST_RUNS" -warmup 2 \
+	-note "the dependencies' initialisation alone" -- "$TOOLS/deps") || failures=$((failures + 1))
+echo "$deps"
+echo "dependencies alone - hello-world: $(awk -v f="$(median_ms "$deps")" -v h="$hello" 'BEGIN { printf "%.2f", f - h }') ms"
 measure "read $KEY (10,000 rows)" -ms -n "$FAST_RUNS" -warmup 2 \
 	-note "<= 4 ms and <= floor + 1.5 = $(awk -v f="$floor" 'BEGIN { printf "%.2f", f + 1.5 }') ms; sonnerie 17 ms" \
 	-- "$CHIME" -d "$WORK/u" read "$KEY"
