@@ -44,3 +44,37 @@ func BenchmarkSorter_TimeOrdered(b *testing.B) {
 		s.Close()
 	}
 }
+
+// BenchmarkSorter_ManyKeys sorts 1M rows of 1M keys, one row each, in
+// random key order: a run's keys cost more than its rows, and sorting
+// them and looking each up dominate. (About 1.2 s here; 0.97 s when runs
+// sorted rows rather than keys, whose runs held fewer keys.)
+func BenchmarkSorter_ManyKeys(b *testing.B) {
+	const n = 1000000
+	names := make([][]byte, n)
+	for k := range names {
+		names[k] = fmt.Appendf(nil, "id.%016x", uint64(k)*0x9e3779b97f4a7c15)
+	}
+	blk := &format.Block{}
+	dir := b.TempDir()
+	b.SetBytes(n * 16)
+	for b.Loop() {
+		s := New(Options{Dir: dir})
+		for k := range n {
+			blk.Reset(names[k], "u")
+			blk.Times = append(blk.Times, 1e9)
+			blk.Cols[0].Nums = append(blk.Cols[0].Nums, uint64(k))
+			if err := s.Add(blk, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rows := 0
+		if err := s.Sort(func(out *format.Block) error { rows += out.Len(); return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if rows != n {
+			b.Fatalf("%d rows out, want %d", rows, n)
+		}
+		s.Close()
+	}
+}
