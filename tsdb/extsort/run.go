@@ -143,14 +143,22 @@ const maxRunFormats = 1 << 16
 // full reports whether the run holds as many formats as it can.
 func (r *run) full() bool { return len(r.stores) >= maxRunFormats-1 }
 
-// sort returns the run's key IDs in key order.
-func (r *run) sort() []uint32 {
-	order := make([]uint32, len(r.keys))
-	for i := range order {
-		order[i] = uint32(i)
+// sortedKey is a key of a run and its pieces.
+type sortedKey struct {
+	key    []byte
+	pieces []piece
+}
+
+// sort returns the run's keys in key order. They are sorted with their
+// pieces beside them, not as IDs: with many keys, looking each up in key
+// order would miss the cache twice a key.
+func (r *run) sort() []sortedKey {
+	keys := make([]sortedKey, len(r.keys))
+	for id, k := range r.keys {
+		keys[id] = sortedKey{k, r.pieces[id]}
 	}
-	slices.SortFunc(order, func(a, b uint32) int { return bytes.Compare(r.keys[a], r.keys[b]) })
-	return order
+	slices.SortFunc(keys, func(a, b sortedKey) int { return bytes.Compare(a.key, b.key) })
+	return keys
 }
 
 // timeSorted reports whether the rows of ps come in time order (equal

@@ -26,7 +26,7 @@ type source interface {
 // consecutive rows of a store stay together.
 type memSource struct {
 	r     *run
-	keys  []uint32 // key IDs in key order
+	keys  []sortedKey
 	k     int      // the next key to load
 	spans []piece  // the loaded key's rows in time order
 	s     int      // the span being emitted
@@ -55,7 +55,7 @@ func (m *memSource) next() (*format.Block, []uint64, error) {
 			if m.blk.Len() > 0 || m.k == len(m.keys) {
 				break
 			}
-			m.load(m.keys[m.k])
+			m.load(m.keys[m.k].pieces)
 			m.k++
 			continue
 		}
@@ -65,7 +65,7 @@ func (m *memSource) next() (*format.Block, []uint64, error) {
 			break
 		}
 		if m.blk.Len() == 0 {
-			m.blk.Reset(m.r.keys[m.keys[m.k-1]], st.Format)
+			m.blk.Reset(m.keys[m.k-1].key, st.Format)
 		}
 		m.copySpan(sp, st)
 	}
@@ -123,12 +123,11 @@ func (m *memSource) after(j uint32) (uint16, uint32, bool) {
 	return 0, 0, false
 }
 
-// load makes key's rows, in time order, the spans to emit. A key whose
-// rows are out of time order is sorted by time, stably: of two rows with
-// the same time, the later in the input stays later.
-func (m *memSource) load(key uint32) {
+// load makes the rows of a key's pieces, in time order, the spans to
+// emit. A key whose rows are out of time order is sorted by time, stably:
+// of two rows with the same time, the later in the input stays later.
+func (m *memSource) load(ps []piece) {
 	r := m.r
-	ps := r.pieces[key]
 	m.s, m.i = 0, ps[0].from
 	if r.timeSorted(ps) {
 		m.spans = ps
