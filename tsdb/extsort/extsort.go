@@ -86,7 +86,7 @@ func (s *Sorter) Add(b *format.Block, pos []uint64) error {
 		return fmt.Errorf("extsort: %d positions for %d rows", len(pos), b.Len())
 	}
 	for from := 0; from < b.Len(); {
-		to := min(b.Len(), from+4096)
+		to := min(b.Len(), from+4096) // within maxPiece
 		s.cur.add(b, from, to, pos)
 		s.rows += uint64(to - from)
 		from = to

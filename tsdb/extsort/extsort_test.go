@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/chime-tsdb/chime/format"
 )
@@ -233,5 +234,39 @@ func TestSorter_Empty(t *testing.T) {
 	got, _, err := sortAll(t, nil, Options{})
 	if err != nil || len(got) != 0 {
 		t.Fatalf("%v, %v", got, err)
+	}
+}
+
+// TestSorter_LongKey sorts one key of more rows than a piece holds, in
+// time order and then with one row out of order, so that its pieces, and
+// the spans its sort joins, are split.
+func TestSorter_LongKey(t *testing.T) {
+	if unsafe.Sizeof(piece{}) != rowBytes {
+		t.Fatalf("a piece takes %d bytes, a row's share of the budget %d", unsafe.Sizeof(piece{}), rowBytes)
+	}
+	const n = 3*maxPiece + 10
+	for _, late := range []bool{false, true} {
+		b := &format.Block{}
+		b.Reset([]byte("k"), "u")
+		for i := range n {
+			b.Times = append(b.Times, uint64(i+1))
+			b.Cols[0].Nums = append(b.Cols[0].Nums, uint64(i))
+		}
+		if late {
+			b.Times[n-1] = 0 // the last row comes first in time
+		}
+		s := New(Options{Memory: 1 << 30})
+		if err := s.Add(b, nil); err != nil {
+			t.Fatal(err)
+		}
+		var times []uint64
+		err := s.Sort(func(out *format.Block) error { times = append(times, out.Times...); return nil })
+		s.Close()
+		if err != nil || len(times) != n || !slices.IsSorted(times) || times[0] != b.Times[0] && !late {
+			t.Fatalf("late %v: %v, %d rows, sorted %v", late, err, len(times), slices.IsSorted(times))
+		}
+		if late && (times[0] != 0 || times[n-1] != n-1) {
+			t.Fatalf("late: first %d, last %d", times[0], times[n-1])
+		}
 	}
 }

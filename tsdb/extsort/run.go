@@ -7,22 +7,31 @@ import (
 	"github.com/chime-tsdb/chime/format"
 )
 
-// A piece is rows [from, to) of one store, all of one key, in input
-// order. Input gathered by key (the parser gathers each chunk's rows by
-// key) adds a piece per block, so a run keeps its rows where they were
-// copied and sorts keys, not rows.
+// A piece is n rows of one store from row from on, all of one key, in
+// input order. Input gathered by key (the parser gathers each chunk's
+// rows by key) adds a piece per block, so a run keeps its rows where they
+// were copied and sorts keys, not rows. A piece is as small as a row's
+// share of the budget, so that sorting a key's rows by time can build its
+// pieces in place of their one-row pieces (see memSource.load).
 type piece struct {
-	store    uint16
-	from, to uint32
+	from  uint32
+	store uint16
+	n     uint16
 }
 
-// rowBytes is what a row costs besides its values: its share of the
-// order a key whose rows are out of time order is sorted through (see
+// end is the row after the piece.
+func (p piece) end() uint32 { return p.from + uint32(p.n) }
+
+// maxPiece is the most rows of a piece.
+const maxPiece = 1<<16 - 1
+
+// rowBytes is what a row costs besides its values: its one-row piece
+// when its key's rows are out of time order and sorted (see
 // memSource.load).
 const rowBytes = 8
 
 // pieceBytes is what a piece costs, its slice's slack included.
-const pieceBytes = 2 * 12
+const pieceBytes = 2 * 8
 
 // run is the rows of one run, in input order until sorted.
 type run struct {
@@ -69,10 +78,10 @@ func (r *run) add(b *format.Block, from, to int, pos []uint64) {
 	st.AppendRows(b, from, to)
 	n := uint32(to - from)
 	ps := r.pieces[key]
-	if last := len(ps) - 1; last >= 0 && ps[last].store == fi && ps[last].to == row {
-		ps[last].to += n
+	if last := len(ps) - 1; last >= 0 && ps[last].store == fi && ps[last].end() == row && uint32(ps[last].n)+n <= maxPiece {
+		ps[last].n += uint16(n)
 	} else {
-		r.pieces[key] = append(ps, piece{store: fi, from: row, to: row + n})
+		r.pieces[key] = append(ps, piece{from: row, store: fi, n: uint16(n)})
 		r.bytes += pieceBytes
 	}
 	if pos != nil {
@@ -166,7 +175,7 @@ func (r *run) sort() []sortedKey {
 func (r *run) timeSorted(ps []piece) bool {
 	var last uint64
 	for i, p := range ps {
-		times := r.stores[p.store].Times[p.from:p.to]
+		times := r.stores[p.store].Times[p.from:p.end()]
 		if i > 0 && times[0] < last || !slices.IsSorted(times) {
 			return false
 		}

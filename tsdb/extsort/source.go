@@ -27,21 +27,14 @@ type source interface {
 type memSource struct {
 	r     *run
 	keys  []sortedKey
-	k     int      // the next key to load
-	spans []piece  // the loaded key's rows in time order
-	s     int      // the span being emitted
-	i     uint32   // the next row of spans[s]
+	k     int     // the next key to load
+	spans []piece // the loaded key's rows in time order
+	s     int     // the span being emitted
+	i     uint32  // the next row of spans[s]
 	blk   format.Block
 	pos   []uint64
 	dup   func(key []byte, ts, first, second uint64)
-	refs  []ref   // scratch of load
 	sbuf  []piece // scratch of load
-}
-
-// ref is one row of a run: its store and its row there.
-type ref struct {
-	store uint16
-	row   uint32
 }
 
 // next gathers the next rows of one key and one format, skipping a row
@@ -78,11 +71,11 @@ func (m *memSource) next() (*format.Block, []uint64, error) {
 // copySpan copies rows of sp from m.i on, up to the block's room or a row
 // the next row repeats, which it skips.
 func (m *memSource) copySpan(sp piece, st *format.Block) {
-	end := min(sp.to, m.i+uint32(segment.BlockRows-m.blk.Len()))
+	end := min(sp.end(), m.i+uint32(segment.BlockRows-m.blk.Len()))
 	times := st.Times
 	j := m.i
 	for ; j < end; j++ {
-		if j+1 < sp.to {
+		if j+1 < sp.end() {
 			if times[j+1] == times[j] {
 				break
 			}
@@ -102,7 +95,7 @@ func (m *memSource) copySpan(sp piece, st *format.Block) {
 		}
 		m.i++
 	}
-	if m.i == sp.to {
+	if m.i == sp.end() {
 		m.s++
 		if m.s < len(m.spans) {
 			m.i = m.spans[m.s].from
@@ -113,7 +106,7 @@ func (m *memSource) copySpan(sp piece, st *format.Block) {
 // after returns the row that follows row j of the current span in the
 // key's time order, if any.
 func (m *memSource) after(j uint32) (uint16, uint32, bool) {
-	if sp := m.spans[m.s]; j+1 < sp.to {
+	if sp := m.spans[m.s]; j+1 < sp.end() {
 		return sp.store, j + 1, true
 	}
 	if m.s+1 < len(m.spans) {
@@ -133,24 +126,25 @@ func (m *memSource) load(ps []piece) {
 		m.spans = ps
 		return
 	}
-	refs := m.refs[:0]
+	rows := m.sbuf[:0]
 	for _, p := range ps {
-		for row := p.from; row < p.to; row++ {
-			refs = append(refs, ref{p.store, row})
+		for row := p.from; row < p.end(); row++ {
+			rows = append(rows, piece{from: row, store: p.store, n: 1})
 		}
 	}
-	slices.SortStableFunc(refs, func(a, b ref) int {
-		return cmp.Compare(r.stores[a.store].Times[a.row], r.stores[b.store].Times[b.row])
+	slices.SortStableFunc(rows, func(a, b piece) int {
+		return cmp.Compare(r.stores[a.store].Times[a.from], r.stores[b.store].Times[b.from])
 	})
-	spans := m.sbuf[:0]
-	for _, x := range refs {
-		if n := len(spans) - 1; n >= 0 && spans[n].store == x.store && spans[n].to == x.row {
-			spans[n].to++
+	// Join rows that follow on in a store, in place.
+	spans := rows[:0]
+	for _, x := range rows {
+		if n := len(spans) - 1; n >= 0 && spans[n].store == x.store && spans[n].end() == x.from && spans[n].n < maxPiece {
+			spans[n].n++
 		} else {
-			spans = append(spans, piece{store: x.store, from: x.row, to: x.row + 1})
+			spans = append(spans, x)
 		}
 	}
-	m.refs, m.sbuf, m.spans = refs, spans, spans
+	m.sbuf, m.spans = rows, spans
 	m.i = spans[0].from
 }
 
