@@ -41,10 +41,9 @@ type run struct {
 	stores  []*format.Block // the values of each format, in input order
 	fmtIDs  map[format.Format]uint16
 	pos     [][]uint64 // input positions of each store's rows, when tracked
-	rows    int
-	bytes   int64  // estimated memory held
-	lastKey uint32 // the key of the last row added, to skip the map
-	budget  int64  // the memory the run is meant to fill
+	bytes   int64      // estimated memory held
+	lastKey uint32     // the key of the last row added, to skip the map
+	budget  int64      // the memory the run is meant to fill
 }
 
 // newRun returns an empty run meant to hold about memory bytes.
@@ -64,7 +63,7 @@ func (r *run) reset() {
 			r.pos[i] = r.pos[i][:0]
 		}
 	}
-	r.rows, r.bytes, r.lastKey = 0, 0, 0
+	r.bytes, r.lastKey = 0, 0
 }
 
 // add copies rows [from, to) of b; pos, when not nil, holds their input
@@ -88,7 +87,6 @@ func (r *run) add(b *format.Block, from, to int, pos []uint64) {
 		r.pos[fi] = append(r.pos[fi], pos[from:to]...)
 		r.bytes += 8 * int64(n)
 	}
-	r.rows += int(n)
 	r.bytes += int64(n)*(rowBytes+8+8*int64(len(b.Cols))) + int64(st.VarBytes()-varBefore)
 }
 
