@@ -11,7 +11,13 @@ import (
 // across 1,000 keys, given as add --unsorted's parser gives it: blocks of
 // each key's rows within a 1 MiB chunk (about 27 rows), with the default
 // budget, spilling to disk.
-func BenchmarkSorter_TimeOrdered(b *testing.B) {
+func BenchmarkSorter_TimeOrdered(b *testing.B) { benchmarkLog(b, false) }
+
+// BenchmarkSorter_Jittered is BenchmarkSorter_TimeOrdered with one row in
+// ten a second late, so that every key's rows need sorting by time.
+func BenchmarkSorter_Jittered(b *testing.B) { benchmarkLog(b, true) }
+
+func benchmarkLog(b *testing.B, jitter bool) {
 	const keys, perKey, perBlock = 1000, 4000, 27
 	names := make([][]byte, keys)
 	for k := range names {
@@ -26,7 +32,11 @@ func BenchmarkSorter_TimeOrdered(b *testing.B) {
 			for k := range keys {
 				blk.Reset(names[k], "u")
 				for t := t0; t < min(t0+perBlock, perKey); t++ {
-					blk.Times = append(blk.Times, uint64(t)*1e9)
+					ts := uint64(t) * 1e9
+					if jitter && t%10 == 5 {
+						ts += 1e9 + 1 // after the next row
+					}
+					blk.Times = append(blk.Times, ts)
 					blk.Cols[0].Nums = append(blk.Cols[0].Nums, uint64(t*7+k))
 				}
 				if err := s.Add(blk, nil); err != nil {
