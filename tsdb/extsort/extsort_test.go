@@ -87,6 +87,21 @@ func model(rows []trow) []trow {
 	return out
 }
 
+// checkRows fails t unless got is want: the same keys, times and formats,
+// and the same row (its value, or its position) for each.
+func checkRows(t *testing.T, got, want []trow, what string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s%d rows, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if g.key != w.key || g.ts != w.ts || g.f != w.f || g.vals != w.vals && g.f.Code(0).Variable() || g.pos != w.pos && !g.f.Code(0).Variable() {
+			t.Fatalf("%srow %d = %+v, want %+v", what, i, g, w)
+		}
+	}
+}
+
 func sortAll(t *testing.T, rows []trow, o Options) ([]trow, int, error) {
 	t.Helper()
 	return sortBlocks(t, rows, o, 1)
@@ -138,16 +153,7 @@ func TestSorter_Model(t *testing.T) {
 				if mem != 0 && spills == 0 {
 					t.Errorf("budget %d: no run spilled", mem)
 				}
-				want := model(rows)
-				if len(got) != len(want) {
-					t.Fatalf("%d rows, want %d", len(got), len(want))
-				}
-				for i := range got {
-					g, w := got[i], want[i]
-					if g.key != w.key || g.ts != w.ts || g.f != w.f || g.vals != w.vals && g.f.Code(0).Variable() || g.pos != w.pos && !g.f.Code(0).Variable() {
-						t.Fatalf("row %d = %+v, want %+v", i, g, w)
-					}
-				}
+				checkRows(t, got, model(rows), "")
 			})
 		}
 	}
@@ -183,15 +189,7 @@ func TestSorter_Blocks(t *testing.T) {
 			if mem != 0 && spills == 0 {
 				t.Errorf("budget %d: no run spilled", mem)
 			}
-			if len(got) != len(want) {
-				t.Fatalf("mem %d, blocks of %d: %d rows, want %d", mem, most, len(got), len(want))
-			}
-			for i := range got {
-				g, w := got[i], want[i]
-				if g.key != w.key || g.ts != w.ts || g.f != w.f || g.vals != w.vals && g.f.Code(0).Variable() || g.pos != w.pos && !g.f.Code(0).Variable() {
-					t.Fatalf("mem %d, blocks of %d: row %d = %+v, want %+v", mem, most, i, g, w)
-				}
-			}
+			checkRows(t, got, want, fmt.Sprintf("mem %d, blocks of %d: ", mem, most))
 		}
 	}
 }
@@ -301,15 +299,6 @@ func FuzzSorter(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := model(rows)
-		if len(got) != len(want) {
-			t.Fatalf("%d rows, want %d", len(got), len(want))
-		}
-		for i := range got {
-			g, w := got[i], want[i]
-			if g.key != w.key || g.ts != w.ts || g.f != w.f || g.vals != w.vals && g.f.Code(0).Variable() || g.pos != w.pos && !g.f.Code(0).Variable() {
-				t.Fatalf("row %d = %+v, want %+v", i, g, w)
-			}
-		}
+		checkRows(t, got, model(rows), "")
 	})
 }
