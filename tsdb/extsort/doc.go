@@ -11,7 +11,12 @@
 //
 // Spill files are created in Options.Dir and unlinked at once, so that
 // nothing is left behind whatever happens to the process; they hold the
-// runs uncompressed (see source.go), written and read back once, in order.
+// runs uncompressed (see source.go). At most 32 runs are merged at once,
+// each read through a 256 KiB buffer: every 32 spill files of a level are
+// merged into one of the next as the input comes, and what is left over 31
+// at the end is merged down first, so that an input of any length keeps a
+// few dozen files open and reads them within a few MiB (a row is rewritten
+// once a level: 32 runs, then 1,024, ...).
 //
 // Memory: Options.Memory (add --sort-memory, serve --sort-memory; 64 MiB
 // by default) bounds the estimated bytes of the rows held: two runs of

@@ -16,6 +16,15 @@ const DefaultMemory = 64 << 20
 // minMemory keeps a run from being uselessly small.
 const minMemory = 64 << 10
 
+// maxFanIn bounds the runs merged at once, each read through a buffer of
+// readBuffer bytes and holding a block: more spill files than that are
+// first merged in groups into fewer, so that a sort of any size stays
+// within a few MiB of its budget.
+const (
+	maxFanIn   = 32
+	readBuffer = 256 << 10
+)
+
 // Options configure a Sorter. The zero value is valid.
 type Options struct {
 	// Memory is the budget, in bytes, for the rows held in memory (their
@@ -50,9 +59,11 @@ type Sorter struct {
 	cur      *run // the run being filled
 	spare    *run // the run being spilled, or done with
 	spilling chan spillResult
-	spills   []*os.File
+	spills   []*os.File // oldest first
+	levels   []int      // of each spill file: how many merges its rows went through (see cascade)
 	dup      *DuplicateError
 	rows     uint64
+	fanIn    int // maxFanIn, or fewer in tests
 }
 
 // spillResult is what a spill in flight gives.
@@ -70,7 +81,7 @@ func New(o Options) *Sorter {
 	if o.Dir == "" {
 		o.Dir = os.TempDir()
 	}
-	return &Sorter{o: o, cur: newRun(o.Memory / 2)}
+	return &Sorter{o: o, cur: newRun(o.Memory / 2), fanIn: maxFanIn}
 }
 
 // Rows is the number of rows added.
@@ -129,8 +140,34 @@ func (s *Sorter) waitSpill() error {
 	s.spilling = nil
 	if res.f != nil {
 		s.spills = append(s.spills, res.f)
+		s.levels = append(s.levels, 0)
 	}
-	return res.err
+	if res.err != nil {
+		return res.err
+	}
+	return s.cascade()
+}
+
+// cascade merges the newest fanIn spill files into one when they are of
+// one level, as a counter carries: a sort holds fewer than fanIn files of
+// each level open, however long its input, and each row is rewritten once
+// a level. The newest files of a level are the last of the list, so a
+// merged file holds consecutive runs, as merges need (see reduceSpills).
+func (s *Sorter) cascade() error {
+	for n := len(s.spills); n >= s.fanIn && s.levels[n-s.fanIn] == s.levels[n-1]; n = len(s.spills) {
+		group := s.spills[n-s.fanIn:]
+		f, err := s.mergeFiles(group)
+		if err != nil {
+			return err
+		}
+		for _, g := range group {
+			g.Close() // unlinked: closing frees its space
+		}
+		level := s.levels[n-1] + 1
+		s.spills = append(s.spills[:n-s.fanIn], f)
+		s.levels = append(s.levels[:n-s.fanIn], level)
+	}
+	return nil
 }
 
 // spill sorts r and writes it to a temporary file.
@@ -142,30 +179,41 @@ func (s *Sorter) spill(r *run) (*os.File, error) {
 	// Unlinked at once: the open file lives on, and nothing is left
 	// behind if the process dies.
 	os.Remove(f.Name())
-	err = writeRun(f, s.memSource(r))
+	err = writeRun(f, func(emit func(*format.Block, []uint64) error) error {
+		src := s.memSource(r)
+		for {
+			b, pos, err := src.next()
+			if err != nil || b == nil {
+				return err
+			}
+			if err := emit(b, pos); err != nil {
+				return err
+			}
+		}
+	})
 	return f, err
 }
 
-// writeRun writes the rows of src to f.
-func writeRun(f *os.File, src *memSource) error {
+// writeRun writes to f the blocks that rows passes to its emit, then the
+// end mark. An error of rows' own (reading back spilled runs) is returned
+// as it is.
+func writeRun(f *os.File, rows func(emit func(*format.Block, []uint64) error) error) error {
 	w := bufio.NewWriterSize(f, 1<<20)
 	var scratch []byte
-	for {
-		b, pos, err := src.next()
-		if err != nil || b == nil {
-			break
+	var werr error
+	err := rows(func(b *format.Block, pos []uint64) error {
+		scratch, werr = writeBlock(w, b, pos, scratch)
+		return werr
+	})
+	if err == nil {
+		if werr = w.WriteByte(0); werr == nil {
+			werr = w.Flush()
 		}
-		if scratch, err = writeBlock(w, b, pos, scratch); err != nil {
-			return fmt.Errorf("spill sorted rows to %s: %w", filepath.Dir(f.Name()), err)
-		}
 	}
-	if err := w.WriteByte(0); err != nil {
-		return fmt.Errorf("spill sorted rows to %s: %w", filepath.Dir(f.Name()), err)
+	if werr != nil {
+		return fmt.Errorf("spill sorted rows to %s: %w", filepath.Dir(f.Name()), werr)
 	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("spill sorted rows to %s: %w", filepath.Dir(f.Name()), err)
-	}
-	return nil
+	return err
 }
 
 // memSource sorts r and returns its rows as a source.
@@ -192,25 +240,99 @@ func (s *Sorter) Sort(emit func(*format.Block) error) error {
 	if err := s.waitSpill(); err != nil {
 		return err
 	}
-	var sources []source
-	for _, f := range s.spills {
-		if _, err := f.Seek(0, 0); err != nil {
-			return fmt.Errorf("read back sorted rows: %w", err)
-		}
-		sources = append(sources, &fileSource{r: bufio.NewReaderSize(f, 1<<20), withPos: s.o.RejectDuplicates})
+	if err := s.reduceSpills(); err != nil { // the run in memory is one more source
+		return err
+	}
+	sources, err := s.fileSources(s.spills)
+	if err != nil {
+		return err
 	}
 	sources = append(sources, s.memSource(s.cur))
-	var dup func([]byte, uint64, uint64, uint64)
-	if s.o.RejectDuplicates {
-		dup = s.noteDup
-	}
-	if err := merge(sources, emit, dup); err != nil {
+	if err := merge(sources, func(b *format.Block, _ []uint64) error { return emit(b) }, s.dupFunc()); err != nil {
 		return err
 	}
 	if s.dup != nil {
 		return s.dup // the least repeat of all, now that all are seen
 	}
 	return nil
+}
+
+// dupFunc is what merges tell of repeats: noteDup with RejectDuplicates.
+func (s *Sorter) dupFunc() func([]byte, uint64, uint64, uint64) {
+	if s.o.RejectDuplicates {
+		return s.noteDup
+	}
+	return nil
+}
+
+// fileSources rewinds the spill files and reads them as sources.
+func (s *Sorter) fileSources(files []*os.File) ([]source, error) {
+	var sources []source
+	for _, f := range files {
+		if _, err := f.Seek(0, 0); err != nil {
+			return nil, fmt.Errorf("read back sorted rows: %w", err)
+		}
+		sources = append(sources, &fileSource{r: bufio.NewReaderSize(f, readBuffer), withPos: s.o.RejectDuplicates})
+	}
+	return sources, nil
+}
+
+// reduceSpills merges spill files until they and the run in memory are
+// at most fanIn sources. Merged files keep the runs' order (a group is
+// consecutive runs, and its file takes their place), so that of two rows
+// with the same key and time the later run's still comes later. When
+// merging the oldest few is enough, only those are rewritten; otherwise
+// a pass merges them all in groups of fanIn.
+func (s *Sorter) reduceSpills() error {
+	s.levels = nil // no more cascades: this is the end of the sort
+	for len(s.spills) >= s.fanIn {
+		excess := len(s.spills) - s.fanIn + 2 // files to merge into one
+		partial := excess <= s.fanIn
+		group := s.fanIn
+		if partial {
+			group = excess
+		}
+		var out []*os.File
+		for i := 0; i < len(s.spills); i += group {
+			files := s.spills[i:min(i+group, len(s.spills))]
+			if len(files) == 1 || partial && i > 0 {
+				out = append(out, files...) // nothing to merge, or done
+				continue
+			}
+			f, err := s.mergeFiles(files)
+			if err != nil {
+				s.spills = append(out, s.spills[i:]...) // for Close
+				return err
+			}
+			for _, g := range files {
+				g.Close() // unlinked: closing frees its space
+			}
+			out = append(out, f)
+		}
+		s.spills = out
+	}
+	return nil
+}
+
+// mergeFiles merges spill files into a new one.
+func (s *Sorter) mergeFiles(files []*os.File) (*os.File, error) {
+	sources, err := s.fileSources(files)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(s.o.Dir, ".chime-sort-*")
+	if err != nil {
+		return nil, fmt.Errorf("spill sorted rows: %w", err)
+	}
+	os.Remove(f.Name()) // as spill does
+	err = writeRun(f, func(emit func(*format.Block, []uint64) error) error {
+		return merge(sources, emit, s.dupFunc())
+	})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // Close removes the spill files.

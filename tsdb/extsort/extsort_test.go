@@ -111,7 +111,14 @@ func sortAll(t *testing.T, rows []trow, o Options) ([]trow, int, error) {
 // the following rows while they have its key and format.
 func sortBlocks(t *testing.T, rows []trow, o Options, most int) ([]trow, int, error) {
 	t.Helper()
+	return sortFanIn(t, rows, o, most, maxFanIn)
+}
+
+// sortFanIn is sortBlocks merging at most fanIn runs at once.
+func sortFanIn(t *testing.T, rows []trow, o Options, most, fanIn int) ([]trow, int, error) {
+	t.Helper()
 	s := New(o)
+	s.fanIn = fanIn
 	if o.Memory > 0 && o.Memory < minMemory {
 		// Below what New allows: runs of a few rows, for the fuzz target.
 		s.o.Memory, s.cur = o.Memory, newRun(o.Memory/2)
@@ -126,6 +133,9 @@ func sortBlocks(t *testing.T, rows []trow, o Options, most int) ([]trow, int, er
 		if err := s.Add(b, pos); err != nil {
 			t.Fatal(err)
 		}
+		if len(s.spills) > 8*(fanIn-1)+1 { // fewer than fanIn a level (see cascade), and 8 levels is plenty here
+			t.Fatalf("%d spill files open at once, fan-in %d", len(s.spills), fanIn)
+		}
 	}
 	var got []trow
 	var check format.OrderCheck
@@ -136,6 +146,9 @@ func sortBlocks(t *testing.T, rows []trow, o Options, most int) ([]trow, int, er
 		got = append(got, flatten(b)...)
 		return nil
 	})
+	if len(s.spills) >= fanIn {
+		t.Errorf("merged %d spill files and the run in memory at once, more than %d", len(s.spills), fanIn)
+	}
 	return got, len(s.spills), err
 }
 
@@ -190,6 +203,35 @@ func TestSorter_Blocks(t *testing.T) {
 				t.Errorf("budget %d: no run spilled", mem)
 			}
 			checkRows(t, got, want, fmt.Sprintf("mem %d, blocks of %d: ", mem, most))
+		}
+	}
+}
+
+// TestSorter_FanIn sorts rows spilled to many more files than are merged
+// at once, so that they are first merged in groups, once or over several
+// passes, keeping the later of two equal rows, and with RejectDuplicates
+// naming the least repeat through the merged files' positions.
+func TestSorter_FanIn(t *testing.T) {
+	rows := randomRows(rand.New(rand.NewPCG(5, 1)), 6000)
+	want := model(rows)
+	for _, fanIn := range []int{2, 3, 8, 40} {
+		got, spills, err := sortFanIn(t, rows, Options{Memory: 4 << 10, Dir: t.TempDir()}, 1, fanIn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkRows(t, got, want, fmt.Sprintf("fan-in %d (%d files at the end): ", fanIn, spills))
+	}
+	var dups []trow
+	for i := range 3000 {
+		dups = append(dups, trow{key: fmt.Sprintf("k%d", i%5), ts: uint64(i), f: "u", pos: uint64(i + 1)})
+	}
+	dups = append(dups, trow{key: "k2", ts: 7, f: "u", pos: 5000}) // repeats row 8
+	dups = append(dups, trow{key: "k4", ts: 4, f: "u", pos: 4000}) // repeats row 5
+	for _, fanIn := range []int{2, 3} {
+		_, _, err := sortFanIn(t, dups, Options{Memory: 4 << 10, Dir: t.TempDir(), RejectDuplicates: true}, 1, fanIn)
+		var de *DuplicateError
+		if !errors.As(err, &de) || de.Second != 4000 || de.First != 5 || string(de.Key) != "k4" {
+			t.Errorf("fan-in %d: %v, want k4 at 4: 4000 repeats 5", fanIn, err)
 		}
 	}
 }
@@ -274,14 +316,16 @@ func TestSorter_LongKey(t *testing.T) {
 }
 
 // FuzzSorter sorts rows drawn from the input, added in blocks of a key's
-// consecutive rows, against the model, with a budget of a few dozen rows
-// a run, so that most inputs spill. Each 4 input bytes are a stretch of rows of one
+// consecutive rows, against the model, with a budget of a hundred rows or
+// so a run and at most 4 runs merged at once, so that most inputs spill
+// and many merge their spill files in groups first. Each 4 input bytes are a stretch of rows of one
 // key and format, rising or falling in time.
 func FuzzSorter(f *testing.F) {
 	f.Add([]byte{1, 2, 3, 4, 1, 2, 3, 4})
 	f.Add([]byte{0, 9, 0, 200, 0, 9, 1, 200, 3, 1, 2, 255})
 	dir := f.TempDir() // spill files are unlinked at once: one directory serves all
 	f.Fuzz(func(t *testing.T, in []byte) {
+		in = in[:min(len(in), 4*64)] // at most 64 stretches: spills stay few and cheap
 		var rows []trow
 		for ; len(in) >= 4; in = in[4:] {
 			key := fmt.Sprintf("k%d", in[0]%6)
@@ -295,7 +339,7 @@ func FuzzSorter(f *testing.F) {
 				rows = append(rows, trow{key: key, ts: t, f: f, vals: fmt.Sprint(len(rows)), pos: uint64(len(rows) + 1)})
 			}
 		}
-		got, _, err := sortBlocks(t, rows, Options{Memory: 4 << 10, Dir: dir}, 30)
+		got, _, err := sortFanIn(t, rows, Options{Memory: 8 << 10, Dir: dir}, 30, 4)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -52,14 +52,16 @@ func (h *head) advance(n int) (bool, error) {
 // merger merges runs into one (key, time) order, the later row winning
 // where two have the same key and time.
 type merger struct {
-	heads []*head // a binary min-heap by less
-	out   format.Block
-	emit  func(*format.Block) error
-	dup   func(key []byte, ts, first, second uint64)
+	heads  []*head // a binary min-heap by less
+	out    format.Block
+	outPos []uint64 // the positions of out's rows, when the sources have them
+	emit   func(*format.Block, []uint64) error
+	dup    func(key []byte, ts, first, second uint64)
 }
 
-// merge passes the rows of every source to emit in blocks.
-func merge(sources []source, emit func(*format.Block) error, dup func([]byte, uint64, uint64, uint64)) error {
+// merge passes the rows of every source to emit in blocks, with their
+// positions when the sources have them.
+func merge(sources []source, emit func(*format.Block, []uint64) error, dup func([]byte, uint64, uint64, uint64)) error {
 	m := &merger{emit: emit, dup: dup}
 	for i, src := range sources {
 		b, pos, err := src.next()
@@ -150,6 +152,9 @@ func (m *merger) take(h *head, n int) error {
 		}
 		k := min(n, segment.BlockRows-m.out.Len())
 		m.out.AppendRows(h.b, i, i+k)
+		if len(h.pos) > 0 {
+			m.outPos = append(m.outPos, h.pos[i:i+k]...)
+		}
 		i += k
 		n -= k
 	}
@@ -161,8 +166,9 @@ func (m *merger) flush() error {
 	if m.out.Len() == 0 {
 		return nil
 	}
-	err := m.emit(&m.out)
+	err := m.emit(&m.out, m.outPos)
 	m.out.Truncate(0)
+	m.outPos = m.outPos[:0]
 	return err
 }
 
