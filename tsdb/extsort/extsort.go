@@ -116,6 +116,9 @@ func (s *Sorter) startSpill() error {
 	if err := s.waitSpill(); err != nil {
 		return err
 	}
+	if err := s.cascade(); err != nil {
+		return err
+	}
 	full := s.cur
 	if s.spare == nil {
 		s.spare = newRun(s.o.Memory / 2)
@@ -142,10 +145,7 @@ func (s *Sorter) waitSpill() error {
 		s.spills = append(s.spills, res.f)
 		s.levels = append(s.levels, 0)
 	}
-	if res.err != nil {
-		return res.err
-	}
-	return s.cascade()
+	return res.err
 }
 
 // cascade merges the newest fanIn spill files into one when they are of
