@@ -17,9 +17,10 @@ const DefaultMemory = 64 << 20
 const minMemory = 64 << 10
 
 // maxFanIn bounds the runs merged at once, each read through a buffer of
-// readBuffer bytes and holding a block: more spill files than that are
-// first merged in groups into fewer, so that a sort of any size stays
-// within a few MiB of its budget.
+// readBuffer bytes and holding a block of up to 4,096 rows: more spill
+// files than that are first merged in groups into fewer (see cascade and
+// reduceSpills), so that a merge of any size holds some 15 MiB beside the
+// budget.
 const (
 	maxFanIn   = 32
 	readBuffer = 256 << 10
