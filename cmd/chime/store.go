@@ -3,10 +3,8 @@ package main
 import (
 	"fmt"
 	"maps"
-	"math"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,8 +40,9 @@ func (g *globals) s3Store(loc string) (*s3.Store, error) {
 // environment: $CHIME_S3_TIMEOUT, how long a request attempt may stay
 // silent (nothing sent or received, or its reply's headers still to
 // come) before it fails (a duration, 30s by default), and
-// $CHIME_S3_PART_SIZE, the size of the parts of multipart uploads (bytes,
-// or with a KiB, MiB or GiB suffix; 16MiB by default, from 5MiB to 5GiB).
+// $CHIME_S3_PART_SIZE, the size of the parts of multipart uploads (a size
+// as the size flags take it: 64M, 64MiB; 16MiB by default, from 5MiB to
+// 5GiB).
 // The number of attempts is the standard $AWS_MAX_ATTEMPTS (or the
 // profile's max_attempts), read by internal/s3api.
 func s3Tuning() (s3.Options, error) {
@@ -56,32 +55,13 @@ func s3Tuning() (s3.Options, error) {
 		o.Timeout = d
 	}
 	if v := os.Getenv("CHIME_S3_PART_SIZE"); v != "" {
-		n, err := parseBytes(v)
-		if err != nil || n < s3.MinPartSize || n > s3.MaxPartSize {
+		var n byteSize // as the size flags read it
+		if err := n.Set(v); err != nil || n < s3.MinPartSize || n > s3.MaxPartSize {
 			return o, fmt.Errorf("CHIME_S3_PART_SIZE=%q: want a size from 5MiB to 5GiB, such as 64MiB", v)
 		}
-		o.PartSize = n
+		o.PartSize = int64(n)
 	}
 	return o, nil
-}
-
-// parseBytes parses a size: digits, then optionally KiB, MiB or GiB.
-func parseBytes(s string) (int64, error) {
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
-		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, mult = rest, u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || n > math.MaxInt64/mult {
-		return 0, fmt.Errorf("invalid size %q", s)
-	}
-	return n * mult, nil
 }
 
 // reportRequests prints, when $CHIME_S3_REQUESTS is set, the number of

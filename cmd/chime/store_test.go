@@ -25,7 +25,8 @@ func TestS3Tuning(t *testing.T) {
 		{timeout: "0s", err: `CHIME_S3_TIMEOUT="0s"`},
 		{part: "4MiB", err: `CHIME_S3_PART_SIZE="4MiB": want a size from 5MiB to 5GiB`},
 		{part: "6GiB", err: `CHIME_S3_PART_SIZE="6GiB"`},
-		{part: "64MB", err: `CHIME_S3_PART_SIZE="64MB"`},
+		{part: "64M", want: s3.Options{PartSize: 64 << 20}}, // as --sort-memory reads it
+		{part: "64 MiB", err: `CHIME_S3_PART_SIZE="64 MiB"`},
 		{part: "9223372036854775807GiB", err: `CHIME_S3_PART_SIZE=`},
 		{part: "-5MiB", err: `CHIME_S3_PART_SIZE=`},
 	} {
