@@ -3,12 +3,9 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/chime-tsdb/chime/tsdb"
 	"github.com/chime-tsdb/chime/tsdb/vfs/s3"
@@ -46,6 +43,23 @@ var subcommands = []subcommand{
 // so help and suggestions list every command.
 func newRootCmd(args []string) *cobra.Command {
 	g := &globals{}
+	root := newRoot(g)
+	name := commandName(root, args)
+	for _, c := range subcommands {
+		if name == "" || name == c.name {
+			root.AddCommand(c.new(g))
+		}
+	}
+	if name == "" {
+		root.Version = version()
+	} else {
+		root.CompletionOptions.DisableDefaultCmd = true
+	}
+	return root
+}
+
+// newRoot is the root command, with the global flags, and no commands.
+func newRoot(g *globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "chime",
 		Short:         "A command-line time-series database",
@@ -61,56 +75,25 @@ func newRootCmd(args []string) *cobra.Command {
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return g.startProfile() }
 	root.PersistentPostRun = func(*cobra.Command, []string) { g.stopProfile(); g.reportRequests() }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	name := commandName(root.PersistentFlags(), args)
-	for _, c := range subcommands {
-		if name == "" || name == c.name {
-			root.AddCommand(c.new(g))
-		}
-	}
-	if name == "" {
-		root.Version = version()
-	} else {
-		root.CompletionOptions.DisableDefaultCmd = true
-	}
 	return root
 }
 
-// commandName returns the chime command args name: their first argument
-// that is not a flag of root (flags), or "" when that is not one of
-// subcommands or when a flag before it is not one of root's, whose value
-// could be the word taken for the command.
-func commandName(flags *pflag.FlagSet, args []string) string {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			if slices.ContainsFunc(subcommands, func(c subcommand) bool { return c.name == a }) {
-				return a
-			}
-			return ""
-		}
-		var f *pflag.Flag
-		name, _, attached := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		switch {
-		case a == "--":
-			return ""
-		case strings.HasPrefix(a, "--"):
-			f = flags.Lookup(name)
-		case len(a) == 2:
-			f = flags.ShorthandLookup(a[1:])
-		default: // -dDIR: a shorthand with its value attached
-			if f = flags.ShorthandLookup(a[1:2]); f != nil && f.NoOptDefVal != "" {
-				return "" // bool shorthands run together (-xy): leave them to cobra
-			}
-			attached = true
-		}
-		if f == nil {
-			return ""
-		}
-		if f.NoOptDefVal == "" && !attached {
-			i++ // the flag's value
-		}
+// commandName returns the chime command that args name, as cobra finds
+// it (past root's flags and their values), or "" for anything else: help,
+// completion, no command, or a word that is none. It finds it among
+// stand-ins, which it removes again.
+func commandName(root *cobra.Command, args []string) string {
+	stubs := make([]*cobra.Command, len(subcommands))
+	for i, c := range subcommands {
+		stubs[i] = &cobra.Command{Use: c.name, Run: func(*cobra.Command, []string) {}}
 	}
-	return ""
+	root.AddCommand(stubs...)
+	defer root.RemoveCommand(stubs...)
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd == root {
+		return ""
+	}
+	return cmd.Name()
 }
 
 // version reports the module version when built from a tagged module, and

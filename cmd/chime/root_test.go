@@ -3,7 +3,7 @@ package main
 import "testing"
 
 func TestCommandName(t *testing.T) {
-	flags := newRootCmd(nil).PersistentFlags()
+	root := newRoot(&globals{})
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -28,7 +28,7 @@ func TestCommandName(t *testing.T) {
 		{[]string{"--", "read"}, ""},
 		{[]string{"-d"}, ""},
 	} {
-		if got := commandName(flags, tc.args); got != tc.want {
+		if got := commandName(root, tc.args); got != tc.want {
 			t.Errorf("commandName(%q) = %q, want %q", tc.args, got, tc.want)
 		}
 	}
